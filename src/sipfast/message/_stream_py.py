@@ -59,8 +59,7 @@ class StreamParser:
             head = self._find_head_end()
             if head < 0:
                 return False
-            msg, end = _parse(bytes(buf), 0, n, self._limits, True)
-            self._need = end
+            self._need = _parse(bytes(buf[:head]), 0, head, self._limits, True)[1]
         if n < self._need:
             return False
         data = bytes(buf[: self._need])

@@ -112,15 +112,13 @@ def scan_params(
         params.append((name, value))
 
 
-def find_param(params: Mapping[str, str | None], name: str) -> str | None:
-    """Look a parameter up case-insensitively (names are kept as written)."""
-    value = params.get(name)
-    if value is not None or name in params:
-        return value
-    for key, value in params.items():
+def find_param(plist: list[tuple[str, str | None]], name: str) -> str | None:
+    """Case-insensitive lookup (names are kept as written); the last one wins, as in a dict."""
+    value = None
+    for key, v in plist:
         if key.lower() == name:
-            return value
-    return None
+            value = v
+    return value
 
 
 def _port(buf: bytes, pos: int, end: int) -> tuple[int, int]:
@@ -366,7 +364,7 @@ def scan_name_addrs(buf: bytes, start: int, end: int, in_list: bool) -> list[tup
 class NameAddr:
     """``[display-name] <URI> *(;param)`` or ``addr-spec *(;param)`` (From, To, Contact, ...)."""
 
-    __slots__ = ("_text", "_display_name", "_uri", "_params")
+    __slots__ = ("_text", "_display_name", "_uri", "_plist")
 
     def __init__(self, text: str) -> None:
         buf = _encode(text)
@@ -381,7 +379,7 @@ class NameAddr:
         start, stop, self._display_name, us, ue, params = item
         self._text = _text(buf, start, stop)
         self._uri = URI._from_span(buf, us, ue)
-        self._params = dict(params)
+        self._plist = params
 
     @classmethod
     def parse(cls, text: str) -> NameAddr:
@@ -399,11 +397,11 @@ class NameAddr:
 
     @property
     def params(self) -> dict[str, str | None]:
-        return dict(self._params)
+        return dict(self._plist)
 
     @property
     def tag(self) -> str | None:
-        return find_param(self._params, "tag")
+        return find_param(self._plist, "tag")
 
     def __str__(self) -> str:
         return self._text
@@ -474,8 +472,8 @@ def scan_vias(buf: bytes, start: int, end: int) -> list[tuple[Any, ...]]:
         pos += 1
 
 
-def _int_param(params: Mapping[str, str | None], name: str) -> int | None:
-    value = find_param(params, name)
+def _int_param(plist: list[tuple[str, str | None]], name: str) -> int | None:
+    value = find_param(plist, name)
     if value is None or not value.isdigit() or not value.isascii():
         return None
     return int(value)
@@ -484,7 +482,7 @@ def _int_param(params: Mapping[str, str | None], name: str) -> int | None:
 class Via:
     """One via-parm: ``SIP/2.0/UDP host:port;branch=...`` (RFC 3261 §20.42)."""
 
-    __slots__ = ("_text", "_protocol", "_transport", "_host", "_port", "_params")
+    __slots__ = ("_text", "_protocol", "_transport", "_host", "_port", "_plist")
 
     def __init__(self, text: str) -> None:
         buf = _encode(text)
@@ -500,7 +498,7 @@ class Via:
     def _set(self, buf: bytes, item: tuple[Any, ...]) -> None:
         start, stop, self._protocol, self._transport, self._host, self._port, params = item
         self._text = _text(buf, start, stop)
-        self._params = dict(params)
+        self._plist = params
 
     @classmethod
     def parse(cls, text: str) -> Via:
@@ -523,14 +521,14 @@ class Via:
 
     @property
     def params(self) -> dict[str, str | None]:
-        return dict(self._params)
+        return dict(self._plist)
 
-    branch = property(lambda self: find_param(self._params, "branch"))
-    received = property(lambda self: find_param(self._params, "received"))
-    maddr = property(lambda self: find_param(self._params, "maddr"))
-    rport = property(lambda self: _int_param(self._params, "rport"),
+    branch = property(lambda self: find_param(self._plist, "branch"))
+    received = property(lambda self: find_param(self._plist, "received"))
+    maddr = property(lambda self: find_param(self._plist, "maddr"))
+    rport = property(lambda self: _int_param(self._plist, "rport"),
                      doc="The rport value; None when absent or valueless (see params).")
-    ttl = property(lambda self: _int_param(self._params, "ttl"))
+    ttl = property(lambda self: _int_param(self._plist, "ttl"))
 
     def __str__(self) -> str:
         return self._text

@@ -1,0 +1,108 @@
+# Inline helpers over (const char*, offsets): the character classes of RFC 3261's
+# grammar and the small scanners both Cython modules use.  Every function returns the
+# offset where its element stops; the caller decides whether that is an error.
+# The Python twin does the same walk with anchored regexes (_values_py.py).
+
+from libc.string cimport memchr
+
+cdef extern from *:
+    """
+    /* Character classes as bit flags in one 256-entry table. */
+    #define SF_TOKEN   1   /* alphanum - . ! % * _ + ` ' ~ */
+    #define SF_WS      2   /* SP HT CR LF: LWS inside a header value */
+    #define SF_USER    4   /* unreserved / user-unreserved (not escapes) */
+    #define SF_PASS    8   /* unreserved / & = + $ , */
+    #define SF_PARAM  16   /* unreserved / param-unreserved */
+    #define SF_HNV    32   /* unreserved / hnv-unreserved */
+    #define SF_URIC   64   /* reserved / unreserved / [ ] */
+    #define SF_HOST  128   /* alphanum - . _ */
+    static unsigned char sf_class[256];
+    static unsigned char sf_lower[256];
+    static int sf_tables_ready = 0;
+    static void sf_init_tables(void) {
+        int c;
+        const char *p;
+        if (sf_tables_ready) return;
+        for (c = 0; c < 256; c++) {
+            sf_lower[c] = (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+                sf_class[c] |= SF_TOKEN | SF_USER | SF_PASS | SF_PARAM | SF_HNV | SF_URIC | SF_HOST;
+        }
+        for (p = "-.!%*_+`'~"; *p; p++) sf_class[(unsigned char)*p] |= SF_TOKEN;
+        for (p = " \\t\\r\\n"; *p; p++) sf_class[(unsigned char)*p] |= SF_WS;
+        /* unreserved = alphanum / mark; mark = - _ . ! ~ * ' ( ) */
+        for (p = "-_.!~*'()"; *p; p++)
+            sf_class[(unsigned char)*p] |= SF_USER | SF_PASS | SF_PARAM | SF_HNV | SF_URIC;
+        for (p = "&=+$,;?/"; *p; p++) sf_class[(unsigned char)*p] |= SF_USER;
+        for (p = "&=+$,"; *p; p++) sf_class[(unsigned char)*p] |= SF_PASS;
+        for (p = "[]/:&+$"; *p; p++) sf_class[(unsigned char)*p] |= SF_PARAM;
+        for (p = "[]/?:+$"; *p; p++) sf_class[(unsigned char)*p] |= SF_HNV;
+        for (p = ";/?:@&=+$,[]"; *p; p++) sf_class[(unsigned char)*p] |= SF_URIC;
+        for (p = "-._"; *p; p++) sf_class[(unsigned char)*p] |= SF_HOST;
+        sf_tables_ready = 1;
+    }
+    static inline int sf_is(unsigned char c, int flag) { return sf_class[c] & flag; }
+    static inline int sf_hex(unsigned char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+    """
+    int SF_TOKEN, SF_WS, SF_USER, SF_PASS, SF_PARAM, SF_HNV, SF_URIC, SF_HOST
+    unsigned char sf_lower[256]
+    void sf_init_tables() nogil
+    bint sf_is(unsigned char c, int flag) nogil
+    bint sf_hex(unsigned char c) nogil
+
+
+cdef inline Py_ssize_t skip_ws(const char* s, Py_ssize_t p, Py_ssize_t end) noexcept nogil:
+    while p < end and sf_is(<unsigned char>s[p], SF_WS):
+        p += 1
+    return p
+
+
+cdef inline Py_ssize_t skip_class(const char* s, Py_ssize_t p, Py_ssize_t end, int flag) noexcept nogil:
+    while p < end and sf_is(<unsigned char>s[p], flag):
+        p += 1
+    return p
+
+
+cdef inline Py_ssize_t skip_escaped(const char* s, Py_ssize_t p, Py_ssize_t end, int flag) noexcept nogil:
+    """A run of ``flag`` characters and %HH escapes (a lone '%' stops the run)."""
+    cdef unsigned char c
+    while p < end:
+        c = <unsigned char>s[p]
+        if c == b'%':
+            if p + 2 < end and sf_hex(<unsigned char>s[p + 1]) and sf_hex(<unsigned char>s[p + 2]):
+                p += 3
+                continue
+            return p
+        if not sf_is(c, flag):
+            return p
+        p += 1
+    return p
+
+
+cdef inline Py_ssize_t skip_quoted_body(const char* s, Py_ssize_t p, Py_ssize_t end) noexcept nogil:
+    """From after an opening DQUOTE: to the closing DQUOTE (or ``end``)."""
+    cdef unsigned char c
+    while p < end:
+        c = <unsigned char>s[p]
+        if c == b'"':
+            return p
+        if c == b'\\':
+            if p + 1 < end and s[p + 1] != b'\r' and s[p + 1] != b'\n':
+                p += 2
+                continue
+            return p
+        p += 1
+    return p
+
+
+cdef inline bint eq_lower(const char* s, Py_ssize_t n, const char* lower_word, Py_ssize_t wn) noexcept nogil:
+    """Case-insensitive compare of s[:n] with an already lower-case word."""
+    cdef Py_ssize_t i
+    if n != wn:
+        return False
+    for i in range(n):
+        if sf_lower[<unsigned char>s[i]] != <unsigned char>lower_word[i]:
+            return False
+    return True
