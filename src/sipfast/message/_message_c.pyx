@@ -331,8 +331,7 @@ cdef object parse_message(bytes data, Py_ssize_t start, Py_ssize_t end, _Limits 
                 p += 1
             if scan_uri(s, uri_start, p, &u, &err) < 0:
                 raise_at(data, &err, None)
-            req._uri_s = uri_start
-            req._uri_e = p
+            req._u = u
             if p >= line_end:
                 fail(&err, p, "expected SP after Request-URI", 400)
                 raise_at(data, &err, None)
@@ -487,14 +486,16 @@ cdef class Message:
     cdef bytes _data
     cdef sf_entry* _index
     cdef int _count
-    cdef Py_ssize_t _start, _head_end, _body_s, _body_e, _version_s, _version_e
+    cdef int _start, _head_end, _body_s, _body_e, _version_s, _version_e
     cdef long long _content_length
     cdef int _max_forwards
     cdef unsigned long long _cseq_seq
-    cdef Py_ssize_t _cseq_ms, _cseq_me
+    cdef int _cseq_ms, _cseq_me
     cdef int _i_via, _i_from, _i_to, _i_call_id, _i_cseq
+    cdef ViaParts _top_v                 # parts found while checking, kept for the accessors
+    cdef NameAddrParts _from_p, _to_p
     cdef object _headers, _body, _via, _top_via, _from, _to, _call_id, _cseq
-    cdef object _contact, _route, _record_route, _ct, _expires, _auth
+    cdef dict _cache                     # the accessors read less often
     cdef object __weakref__
 
     is_request = False
@@ -536,6 +537,8 @@ cdef class Message:
                 while True:
                     if scan_via(s, p, ve, &v, err) < 0:
                         return -1
+                    if self._i_via < 0 and p == vs:
+                        self._top_v = v
                     p = next_list_item(s, v.stop, ve, True, "unexpected character in Via", err)
                     if p == -1:
                         return -1
@@ -551,8 +554,10 @@ cdef class Message:
                 if e.hid == H_FROM:
                     if self._i_from < 0:
                         self._i_from = i
+                        self._from_p = na
                 elif self._i_to < 0:
                     self._i_to = i
+                    self._to_p = na
             elif e.hid == H_CALL_ID:
                 if vs == ve:
                     return fail(err, vs, "invalid Call-ID", 400)
@@ -702,30 +707,21 @@ cdef class Message:
             if self._via is not None:
                 self._top_via = self._via[0]
             else:
-                e = &self._index[self._i_via]
-                scan_via(PyBytes_AS_STRING(self._data), e.value_s, e.value_e, &v, &err)
-                self._top_via = make_via(self._data, &v)
+                self._top_via = make_via(self._data, &self._top_v)
         return self._top_via
-
-    cdef object _name_addr_at(self, int i):
-        cdef NameAddrParts na
-        cdef Err err
-        cdef sf_entry* e = &self._index[i]
-        scan_name_addr(PyBytes_AS_STRING(self._data), e.value_s, e.value_e, False, &na, &err)
-        return make_name_addr(self._data, &na)
 
     @property
     def from_(self):
         """From / f."""
         if self._from is None:
-            self._from = self._name_addr_at(self._i_from)
+            self._from = make_name_addr(self._data, &self._from_p)
         return self._from
 
     @property
     def to(self):
         """To / t."""
         if self._to is None:
-            self._to = self._name_addr_at(self._i_to)
+            self._to = make_name_addr(self._data, &self._to_p)
         return self._to
 
     @property
@@ -780,12 +776,18 @@ cdef class Message:
                 return True, []
         return False, self._name_addrs(H_CONTACT)
 
+    cdef dict _rare(self):
+        if self._cache is None:
+            self._cache = {}
+        return self._cache
+
     @property
     def contact(self):
         """Contact / m values; empty for ``Contact: *``."""
-        if self._contact is None:
-            self._contact = self._contacts()[1]
-        return self._contact
+        cache = self._rare()
+        if "contact" not in cache:
+            cache["contact"] = self._contacts()[1]
+        return cache["contact"]
 
     @property
     def contact_star(self):
@@ -794,15 +796,17 @@ cdef class Message:
 
     @property
     def route(self):
-        if self._route is None:
-            self._route = self._name_addrs(H_ROUTE)
-        return self._route
+        cache = self._rare()
+        if "route" not in cache:
+            cache["route"] = self._name_addrs(H_ROUTE)
+        return cache["route"]
 
     @property
     def record_route(self):
-        if self._record_route is None:
-            self._record_route = self._name_addrs(H_RECORD_ROUTE)
-        return self._record_route
+        cache = self._rare()
+        if "record_route" not in cache:
+            cache["record_route"] = self._name_addrs(H_RECORD_ROUTE)
+        return cache["record_route"]
 
     cdef object _content_type(self):
         cdef int i = self._first(H_CONTENT_TYPE)
@@ -840,18 +844,20 @@ cdef class Message:
         mime = ascii_str(s, vs, m) + "/" + ascii_str(s, q, m2)
         return mime, dict(params_list(s, m2, pos))
 
+    cdef tuple _ct(self):
+        cache = self._rare()
+        if "content_type" not in cache:
+            cache["content_type"] = self._content_type() or (None, {})
+        return cache["content_type"]
+
     @property
     def content_type(self):
         """Content-Type / c: ``type/subtype`` as written, without parameters."""
-        if self._ct is None:
-            self._ct = self._content_type() or (None, {})
-        return self._ct[0]
+        return self._ct()[0]
 
     @property
     def content_type_params(self):
-        if self._ct is None:
-            self._ct = self._content_type() or (None, {})
-        return self._ct[1]
+        return self._ct()[1]
 
     @property
     def expires(self):
@@ -859,7 +865,8 @@ cdef class Message:
         cdef unsigned long long number
         cdef Err err
         cdef sf_entry* e
-        if self._expires is None:
+        cache = self._rare()
+        if "expires" not in cache:
             i = self._first(H_EXPIRES)
             if i < 0:
                 return None
@@ -867,16 +874,15 @@ cdef class Message:
             if scan_digits_value(PyBytes_AS_STRING(self._data), e.value_s, e.value_e, 4294967295ULL,
                                  &number, "invalid Expires", "Expires out of range", &err) < 0:
                 self._raise(&err)
-            self._expires = <object>number
-        return self._expires
+            cache["expires"] = <object>number
+        return cache["expires"]
 
     cdef list _auth_list(self, str key, uint8_t hid):
         cdef int i
         cdef Err err
         cdef sf_entry* e
-        if self._auth is None:
-            self._auth = {}
-        found = self._auth.get(key)
+        cache = self._rare()
+        found = cache.get(key)
         if found is not None:
             return found
         out = []
@@ -887,7 +893,7 @@ cdef class Message:
                 if auth is None:
                     self._raise(&err)
                 out.append(auth)
-        self._auth[key] = out
+        cache[key] = out
         return out
 
     @property
@@ -940,7 +946,8 @@ cdef inline bint _same(const char* a, const char* b, Py_ssize_t n) noexcept nogi
 
 
 cdef class Request(Message):
-    cdef Py_ssize_t _method_s, _method_e, _uri_s, _uri_e
+    cdef int _method_s, _method_e
+    cdef UriParts _u
     cdef object _method, _uri
 
     is_request = True
@@ -953,11 +960,8 @@ cdef class Request(Message):
 
     @property
     def uri(self):
-        cdef UriParts u
-        cdef Err err
         if self._uri is None:
-            scan_uri(PyBytes_AS_STRING(self._data), self._uri_s, self._uri_e, &u, &err)
-            self._uri = make_uri(self._data, &u)
+            self._uri = make_uri(self._data, &self._u)
         return self._uri
 
     def __repr__(self):

@@ -7,29 +7,29 @@ cdef struct Err:
     int status
 
 cdef struct UriParts:
-    Py_ssize_t start, end, colon
+    int start, end, colon
     int kind                       # 0 other absolute URI, 1 sip/sips, 2 tel
-    Py_ssize_t user_s, user_e      # user_s < 0: no user
-    Py_ssize_t pass_s, pass_e      # pass_s < 0: no password
-    Py_ssize_t host_s, host_e
+    int user_s, user_e      # user_s < 0: no user
+    int pass_s, pass_e      # pass_s < 0: no password
+    int host_s, host_e
     int port                       # -1: none
-    Py_ssize_t params_s, params_e  # ";a=b;c" region
-    Py_ssize_t headers_s, headers_e  # "?h=v&..." region (after '?'); headers_s < 0: none
+    int params_s, params_e  # ";a=b;c" region
+    int headers_s, headers_e  # "?h=v&..." region (after '?'); headers_s < 0: none
 
 cdef struct NameAddrParts:
-    Py_ssize_t start, stop
+    int start, stop
     int display                    # 0 none, 1 quoted-string, 2 tokens
-    Py_ssize_t disp_s, disp_e
-    Py_ssize_t uri_s, uri_e
-    Py_ssize_t params_s, params_e
+    int disp_s, disp_e
+    int uri_s, uri_e
+    int params_s, params_e
 
 cdef struct ViaParts:
-    Py_ssize_t start, stop
-    Py_ssize_t name_s, name_e, version_s, version_e
-    Py_ssize_t transport_s, transport_e
-    Py_ssize_t host_s, host_e
+    int start, stop
+    int name_s, name_e, version_s, version_e
+    int transport_s, transport_e
+    int host_s, host_e
     int port
-    Py_ssize_t params_s, params_e
+    int params_s, params_e
 
 cdef Py_ssize_t scan_uri(const char* s, Py_ssize_t start, Py_ssize_t end, UriParts* u, Err* err) noexcept nogil
 cdef Py_ssize_t scan_name_addr(const char* s, Py_ssize_t pos, Py_ssize_t end, bint in_list,
@@ -50,6 +50,7 @@ cdef str decode(const char* s, Py_ssize_t a, Py_ssize_t b)
 cdef str ascii_str(const char* s, Py_ssize_t a, Py_ssize_t b)
 cdef str known_method(const char* s, Py_ssize_t a, Py_ssize_t b)
 cdef list params_list(const char* s, Py_ssize_t a, Py_ssize_t b)
+cdef object find_param_span(const char* s, Py_ssize_t a, Py_ssize_t b, const char* name, Py_ssize_t n)
 
 cdef class URI:
     cdef bytes _src

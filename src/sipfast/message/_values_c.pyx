@@ -199,6 +199,38 @@ cdef list params_list(const char* s, Py_ssize_t a, Py_ssize_t b):
             p = q
 
 
+cdef object find_param_span(const char* s, Py_ssize_t a, Py_ssize_t b, const char* name, Py_ssize_t n):
+    """The value of the last parameter ``name`` (lower-case) in a region scan_params
+    accepted, without building the list; None when absent or valueless."""
+    cdef Py_ssize_t p = a, q, vs = 0, ve = -1, xs, xe
+    cdef bint hit
+    while True:
+        p = skip_ws(s, p, b)
+        if p >= b:
+            break
+        p = skip_ws(s, p + 1, b)  # ';'
+        q = skip_class(s, p, b, SF_TOKEN)
+        hit = eq_lower(s + p, q - p, name, n)
+        p = skip_ws(s, q, b)
+        if p < b and s[p] == b'=':
+            xs = skip_ws(s, p + 1, b)
+            if s[xs] == b'"':
+                xe = skip_quoted_body(s, xs + 1, b) + 1
+            else:
+                xe = scan_genvalue(s, xs, b)
+            if hit:
+                vs = xs
+                ve = xe
+            p = xe
+        else:
+            if hit:
+                ve = -1
+            p = q
+    if ve < 0:
+        return None
+    return param_value(s, vs, ve)
+
+
 cdef object find_param(list plist, str name):
     """Case-insensitive lookup; the last one of that name wins, as in a dict."""
     value = None
@@ -617,9 +649,9 @@ cdef class NameAddr:
 
     @property
     def tag(self):
-        if self._p.params_s == self._p.params_e:
-            return None
-        return find_param(self._params_list(), "tag")
+        if self._plist is not None:
+            return find_param(self._plist, "tag")
+        return find_param_span(PyBytes_AS_STRING(self._src), self._p.params_s, self._p.params_e, "tag", 3)
 
     def __str__(self):
         if self._text is None:
@@ -765,15 +797,18 @@ cdef class Via:
 
     @property
     def branch(self):
-        return find_param(self._params_list(), "branch")
+        return find_param_span(PyBytes_AS_STRING(self._src), self._v.params_s, self._v.params_e,
+                               "branch", 6)
 
     @property
     def received(self):
-        return find_param(self._params_list(), "received")
+        return find_param_span(PyBytes_AS_STRING(self._src), self._v.params_s, self._v.params_e,
+                               "received", 8)
 
     @property
     def maddr(self):
-        return find_param(self._params_list(), "maddr")
+        return find_param_span(PyBytes_AS_STRING(self._src), self._v.params_s, self._v.params_e,
+                               "maddr", 5)
 
     @property
     def rport(self):
