@@ -253,6 +253,8 @@ cdef object parse_message(bytes data, Py_ssize_t start, Py_ssize_t end, _Limits 
     cdef UriParts u
     cdef long long content_length = -1, i
     cdef int first_cl = -1
+    cdef Py_ssize_t size_end, scan_end
+    cdef bint over
     cdef unsigned long long number
     cdef _Index index = _scratch
     if index is None:
@@ -269,15 +271,17 @@ cdef object parse_message(bytes data, Py_ssize_t start, Py_ssize_t end, _Limits 
         if pos >= end:
             fail(&err, pos, "empty message", 400)
             raise_at(data, &err, None)
-        if end - pos > limits.max_size:
-            fail(&err, pos + limits.max_size, "message too large", 513)
-            raise_at(data, &err, None)
+        start = pos  # the message's own octets begin at its start line
+        # Past max_size only a body may lie, and only as far as Content-Length allows (413).
+        size_end = pos + limits.max_size
+        over = end > size_end
+        scan_end = size_end if over else end
 
         # 1. start line
-        nlp = <const char*>memchr(s + pos, b'\n', end - pos)
+        nlp = <const char*>memchr(s + pos, b'\n', scan_end - pos)
         nl_ = -1 if nlp == NULL else nlp - s
         if nl_ < 0:
-            line_end = end
+            line_end = scan_end
         elif nl_ > pos and s[nl_ - 1] == b'\r':
             line_end = nl_ - 1
         else:
@@ -345,16 +349,21 @@ cdef object parse_message(bytes data, Py_ssize_t start, Py_ssize_t end, _Limits 
             msg._version_s = p + 1
             msg._version_e = version_end
         if nl_ < 0:
-            fail(&err, end, "incomplete start line", 400)
+            if over:
+                fail(&err, size_end, "message too large", 513)
+            else:
+                fail(&err, end, "incomplete start line", 400)
             raise_at(data, &err, None)
 
         # 2. header index
         pos = nl_ + 1
         while True:
-            nlp = <const char*>memchr(s + pos, b'\n', end - pos)
+            nlp = <const char*>memchr(s + pos, b'\n', scan_end - pos)
             if nlp == NULL:
-                if end - pos > limits.max_line:
+                if scan_end - pos > limits.max_line:
                     fail(&err, pos + limits.max_line, "line too long", 513)
+                elif over:
+                    fail(&err, size_end, "message too large", 513)
                 else:
                     fail(&err, end, "header section not terminated", 400)
                 raise_at(data, &err, None)
@@ -428,6 +437,9 @@ cdef object parse_message(bytes data, Py_ssize_t start, Py_ssize_t end, _Limits 
             if stream:
                 fail(&err, head_end, "missing Content-Length header", 400)
                 raise_at(data, &err, None)
+            if over:
+                fail(&err, size_end, "message too large", 513)
+                raise_at(data, &err, None)
             body_end = end
         else:
             body_end = body_start + content_length
@@ -454,6 +466,7 @@ cdef object parse_message(bytes data, Py_ssize_t start, Py_ssize_t end, _Limits 
             fail(&err, msg._version_s, "unsupported SIP version", 505)
             raise_at(data, &err, msg)
         msg._check_rules()
+        msg._complete = True
         return msg
     finally:
         if index.items != index.stack:
@@ -496,6 +509,7 @@ cdef class Message:
     cdef NameAddrParts _from_p, _to_p
     cdef object _headers, _body, _via, _top_via, _from, _to, _call_id, _cseq
     cdef dict _cache                     # the accessors read less often
+    cdef bint _complete                  # every check passed (else: carried by a ParseError)
     cdef object __weakref__
 
     is_request = False
@@ -612,6 +626,44 @@ cdef class Message:
                                     400 if method in _KNOWN_METHODS else 501, self)
         return 0
 
+    # A message carried by a ParseError stopped being checked part way: its accessors
+    # parse their header on demand (ParseError if malformed, None / [] if absent).
+
+    cdef object _partial_name_addr(self, uint8_t hid):
+        cdef int i = self._first(hid)
+        cdef NameAddrParts na
+        cdef Err err
+        cdef const char* s = PyBytes_AS_STRING(self._data)
+        if i < 0:
+            return None
+        if (scan_name_addr(s, self._index[i].value_s, self._index[i].value_e, False, &na, &err) < 0
+                or next_list_item(s, na.stop, self._index[i].value_e, False,
+                                  "unexpected character after address", &err) == -1):
+            self._raise(&err)
+        return make_name_addr(self._data, &na)
+
+    cdef list _partial_vias(self):
+        cdef const char* s = PyBytes_AS_STRING(self._data)
+        cdef ViaParts v
+        cdef Err err
+        cdef Py_ssize_t p
+        cdef int i
+        cdef list out = []
+        for i in range(self._count):
+            if self._index[i].hid != H_VIA:
+                continue
+            p = self._index[i].value_s
+            while True:
+                if scan_via(s, p, self._index[i].value_e, &v, &err) < 0:
+                    self._raise(&err)
+                out.append(make_via(self._data, &v))
+                p = next_list_item(s, v.stop, self._index[i].value_e, True, "unexpected character in Via", &err)
+                if p == -1:
+                    self._raise(&err)
+                if p == -2:
+                    break
+        return out
+
     cdef inline int _first(self, uint8_t hid):
         cdef int i
         for i in range(self._count):
@@ -653,13 +705,40 @@ cdef class Message:
     def call_id(self):
         """Call-ID / i."""
         cdef sf_entry* e
+        cdef Py_ssize_t p
+        cdef Err err
+        cdef const char* s = PyBytes_AS_STRING(self._data)
         if self._call_id is None:
+            if not self._complete:
+                i = self._first(H_CALL_ID)
+                if i < 0:
+                    return None
+                e = &self._index[i]
+                p = e.value_s
+                while p < e.value_e and not (<unsigned char>s[p] <= 0x20 or s[p] == 0x7f):
+                    p += 1
+                if e.value_s == e.value_e or p < e.value_e:
+                    fail(&err, p, "invalid Call-ID", 400)
+                    self._raise(&err)
+                return decode(s, e.value_s, e.value_e)
             e = &self._index[self._i_call_id]
             self._call_id = decode(PyBytes_AS_STRING(self._data), e.value_s, e.value_e)
         return self._call_id
 
     @property
     def cseq(self):
+        cdef unsigned long long seq
+        cdef Py_ssize_t ms, me
+        cdef Err err
+        cdef int i
+        if not self._complete and self._cseq is None:
+            i = self._first(H_CSEQ)
+            if i < 0:
+                return None
+            if scan_cseq(PyBytes_AS_STRING(self._data), self._index[i].value_s, self._index[i].value_e,
+                         &seq, &ms, &me, &err) < 0:
+                self._raise(&err)
+            return make_cseq(seq, known_method(PyBytes_AS_STRING(self._data), ms, me))
         if self._cseq is None:
             self._cseq = make_cseq(self._cseq_seq,
                                    known_method(PyBytes_AS_STRING(self._data), self._cseq_ms, self._cseq_me))
@@ -695,6 +774,8 @@ cdef class Message:
     @property
     def via(self):
         """All Via values, top first."""
+        if not self._complete:
+            return self._partial_vias()
         return list(self._vias())
 
     @property
@@ -703,6 +784,9 @@ cdef class Message:
         cdef ViaParts v
         cdef Err err
         cdef sf_entry* e
+        if not self._complete:
+            vias = self._partial_vias()
+            return vias[0] if vias else None
         if self._top_via is None:
             if self._via is not None:
                 self._top_via = self._via[0]
@@ -713,6 +797,8 @@ cdef class Message:
     @property
     def from_(self):
         """From / f."""
+        if not self._complete:
+            return self._partial_name_addr(H_FROM)
         if self._from is None:
             self._from = make_name_addr(self._data, &self._from_p)
         return self._from
@@ -720,12 +806,26 @@ cdef class Message:
     @property
     def to(self):
         """To / t."""
+        if not self._complete:
+            return self._partial_name_addr(H_TO)
         if self._to is None:
             self._to = make_name_addr(self._data, &self._to_p)
         return self._to
 
     @property
     def max_forwards(self):
+        cdef unsigned long long number
+        cdef Err err
+        cdef int i
+        if not self._complete:
+            i = self._first(H_MAX_FORWARDS)
+            if i < 0:
+                return None
+            if scan_digits_value(PyBytes_AS_STRING(self._data), self._index[i].value_s,
+                                 self._index[i].value_e, 255, &number, "invalid Max-Forwards",
+                                 "Max-Forwards out of range", &err) < 0:
+                self._raise(&err)
+            return <int>number
         return None if self._max_forwards < 0 else self._max_forwards
 
     @property

@@ -101,12 +101,15 @@ def _frame(
         pos += 1
     if pos >= end:
         raise Bad(pos, "empty message")
-    if end - pos > limits.max_size:
-        raise Bad(pos + limits.max_size, "message too large", 513)
+    start = pos  # the message's own octets begin at its start line
+    # Past max_size only a body may lie, and only as far as Content-Length allows (413).
+    size_end = pos + limits.max_size
+    over = end > size_end
+    scan_end = size_end if over else end
 
     # 1. start line
-    nl = buf.find(b"\n", pos, end)
-    line_end = end if nl < 0 else (nl - 1 if nl > pos and buf[nl - 1] == 13 else nl)
+    nl = buf.find(b"\n", pos, scan_end)
+    line_end = scan_end if nl < 0 else (nl - 1 if nl > pos and buf[nl - 1] == 13 else nl)
     if line_end - pos > limits.max_line_length:
         raise Bad(pos + limits.max_line_length, "line too long", 513)
     msg: Request | Response
@@ -146,6 +149,8 @@ def _frame(
             raise Bad(version_end, "unexpected character after SIP-Version")
         msg._version_span = (p + 1, version_end)
     if nl < 0:
+        if over:
+            raise Bad(size_end, "message too large", 513)
         raise Bad(end, "incomplete start line")
 
     # 2. header index
@@ -155,10 +160,12 @@ def _frame(
     max_headers = limits.max_headers
     current: list[int] | None = None
     while True:
-        nl = buf.find(b"\n", pos, end)
+        nl = buf.find(b"\n", pos, scan_end)
         if nl < 0:
-            if end - pos > max_line:
+            if scan_end - pos > max_line:
                 raise Bad(pos + max_line, "line too long", 513)
+            if over:
+                raise Bad(size_end, "message too large", 513)
             raise Bad(end, "header section not terminated")
         line_end = nl - 1 if nl > pos and buf[nl - 1] == 13 else nl
         if line_end - pos > max_line:
@@ -216,6 +223,8 @@ def _frame(
     if content_length is None:
         if stream:
             raise Bad(head_end, "missing Content-Length header")
+        if over:
+            raise Bad(size_end, "message too large", 513)
         body_end = end
     else:
         body_end = body_start + content_length
@@ -228,6 +237,7 @@ def _frame(
     msg._body_span = (body_start, body_end)
     msg._content_length = content_length
     msg._cache = {}
+    msg._complete = False
     if stream and body_end > end:
         return msg, body_end  # the caller waits for the rest of the body
 
@@ -262,6 +272,7 @@ def _frame(
             code = 400 if method in _KNOWN_METHODS else 501
             raise ParseError.at(buf, where, "CSeq method does not match the request method",
                                 code, msg)
+    msg._complete = True
     return msg, body_end
 
 
@@ -437,7 +448,7 @@ class Message:
     """What requests and responses share: the header index, the body, typed accessors."""
 
     __slots__ = ("_data", "_start", "_index", "_body_span", "_content_length", "_cache",
-                 "_version_span", "__weakref__")
+                 "_version_span", "_complete", "__weakref__")
 
     _data: bytes
     _start: int
@@ -482,14 +493,42 @@ class Message:
     def __bytes__(self) -> bytes:
         return self.to_bytes()
 
-    # Validated by parse(): present and cached.
-    call_id = property(lambda self: self._cache["call_id"], doc="Call-ID / i.")
-    cseq = property(lambda self: self._cache["cseq"], doc="CSeq.")
-    via = property(lambda self: list(self._cache["via"]), doc="All Via values, top first.")
-    top_via = property(lambda self: self._cache["via"][0], doc="The topmost Via value.")
-    from_ = property(lambda self: self._cache["from_"], doc="From / f.")
-    to = property(lambda self: self._cache["to"], doc="To / t.")
-    max_forwards = property(lambda self: self._cache.get("max_forwards"))
+    # Checked and cached by parse().  A message carried by a ParseError stopped being
+    # checked part way: its accessors parse their header on demand (ParseError if
+    # malformed, None / [] if absent).
+    def _partial(self, key: str) -> Any:
+        buf = self._data
+        hid = {"call_id": T.H_CALL_ID, "cseq": T.H_CSEQ, "from_": T.H_FROM, "to": T.H_TO,
+               "max_forwards": T.H_MAX_FORWARDS, "via": T.H_VIA}[key]
+        spans = self._spans(hid)
+        if key == "via":
+            try:
+                return [Via._from_item(buf, item) for e in spans
+                        for item in scan_vias(buf, e[_VALUE_START], e[_VALUE_END])]
+            except Bad as e:
+                return self._raise(e)
+        if not spans:
+            return None
+        probe = Message.__new__(Request)
+        probe._cache = {}
+        try:
+            _check_values(probe, buf, spans[:1])
+        except Bad as e:
+            return self._raise(e)
+        return probe._cache[key]
+
+    def _core(self, key: str) -> Any:
+        if self._complete:
+            return self._cache.get(key)
+        return self._partial(key)
+
+    call_id = property(lambda self: self._core("call_id"), doc="Call-ID / i.")
+    cseq = property(lambda self: self._core("cseq"), doc="CSeq.")
+    via = property(lambda self: list(self._core("via")), doc="All Via values, top first.")
+    top_via = property(lambda self: (self._core("via") or [None])[0], doc="The topmost Via value.")
+    from_ = property(lambda self: self._core("from_"), doc="From / f.")
+    to = property(lambda self: self._core("to"), doc="To / t.")
+    max_forwards = property(lambda self: self._core("max_forwards"))
     content_length = property(lambda self: self._content_length,
                               doc="Content-Length / l; None when absent.")
 
@@ -585,7 +624,9 @@ class Message:
         try:
             for e in self._spans(hid):
                 scheme, params = scan_auth(buf, e[_VALUE_START], e[_VALUE_END])
-                out.append(Auth(scheme, params))
+                auth = Auth(scheme, params)
+                auth._text = buf[e[_VALUE_START] : e[_VALUE_END]].decode("utf-8", "surrogateescape")
+                out.append(auth)
         except Bad as e:
             self._raise(e)
         return out

@@ -81,6 +81,7 @@ cdef class CSeq:
 cdef class Auth:
     cdef readonly str scheme
     cdef dict _params
+    cdef object _text
 
 cdef URI make_uri(bytes src, UriParts* u)
 cdef NameAddr make_name_addr(bytes src, NameAddrParts* p)

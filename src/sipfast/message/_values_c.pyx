@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 from ..errors import MessageTooLarge, ParseError, VersionNotSupported
 from . import tables as _tables
+from ._values_py import render_auth
 
 from ._scan cimport (
     SF_TOKEN, SF_WS, SF_USER, SF_PASS, SF_PARAM, SF_HNV, SF_URIC, SF_HOST,
@@ -1000,6 +1001,7 @@ cdef Auth parse_auth(bytes src, Py_ssize_t start, Py_ssize_t end, Err* err):
     cdef Auth auth = Auth.__new__(Auth)
     auth.scheme = scheme
     auth._params = params
+    auth._text = decode(s, start, end)
     return auth
 
 
@@ -1017,7 +1019,8 @@ cdef class Auth:
         auth = parse_auth(src, 0, len(src), &err)
         if auth is None:
             raise_at(src, &err, None)
-        return cls(auth.scheme, (<Auth>auth)._params)
+        (<Auth>auth)._text = text
+        return auth
 
     @property
     def params(self):
@@ -1059,6 +1062,12 @@ cdef class Auth:
 
     def __len__(self):
         return len(self._params)
+
+    def __str__(self):
+        """The text it was parsed from; built ones quote every value."""
+        if self._text is not None:
+            return self._text
+        return render_auth(self.scheme, self._params)
 
     def __repr__(self):
         return f"Auth({self.scheme!r}, {self._params!r})"

@@ -647,19 +647,35 @@ def scan_auth(buf: bytes, start: int, end: int) -> tuple[str, dict[str, str]]:
         pos = skip_ws(buf, pos + 1, end)
 
 
+def render_auth(scheme: str, params: Mapping[str, str]) -> str:
+    quoted = ", ".join(
+        f'{k}="' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for k, v in params.items()
+    )
+    return f"{scheme} {quoted}" if quoted else scheme
+
+
 class Auth(Mapping[str, str]):
     """Credentials or a challenge: a scheme and its parameters (quoted values unquoted)."""
 
-    __slots__ = ("_scheme", "_params")
+    __slots__ = ("_scheme", "_params", "_text")
 
     def __init__(self, scheme: str, params: Mapping[str, str] | None = None) -> None:
         self._scheme = scheme
         self._params = dict(params or {})
+        self._text: str | None = None
 
     @classmethod
     def parse(cls, text: str) -> Auth:
         scheme, params = _parse_text(text, scan_auth)
-        return cls(scheme, params)
+        auth = cls(scheme, params)
+        auth._text = text
+        return auth
+
+    def __str__(self) -> str:
+        """The text it was parsed from; built ones quote every value."""
+        if self._text is not None:
+            return self._text
+        return render_auth(self._scheme, self._params)
 
     scheme = property(lambda self: self._scheme)
 

@@ -1,0 +1,1 @@
+"""Benchmarks for sipfast against the other Python SIP parsers (see README.md)."""

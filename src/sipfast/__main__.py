@@ -1,0 +1,5 @@
+"""``python -m sipfast``: the same command line as ``sipfast``."""
+
+from .cli import main
+
+raise SystemExit(main())
