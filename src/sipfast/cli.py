@@ -32,7 +32,16 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any, TextIO
 
-from . import DEFAULT_LIMITS, IMPLEMENTATION, Limits, ParseError, StreamParser, __version__, parse
+from . import (
+    DEFAULT_LIMITS,
+    IMPLEMENTATION,
+    Keepalive,
+    Limits,
+    ParseError,
+    StreamParser,
+    __version__,
+    parse,
+)
 
 __all__ = ["main", "read_datagram", "read_messages", "summarize"]
 
@@ -57,14 +66,14 @@ def read_messages(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[tuple[in
     found: list[tuple[int, Any]] = []
     while pos < n:
         window = data[pos : pos + limits.max_size]
-        msg = _parse_at(data, pos, window, limits)
+        msg = _parse_at(pos, window, limits)
         if msg.content_length is None:
             if found:
                 # Between messages, Content-Length is mandatory (RFC 3261 §18.3): the
                 # stream framer says so, with the offset of the end of the header section.
                 _missing_content_length(pos, window, limits)
             if len(window) < n - pos:
-                msg = _parse_at(data, pos, data[pos:], limits)  # the rest is its body
+                msg = _parse_at(pos, data[pos:], limits)  # the rest is its body
             found.append((pos, msg))
             break
         found.append((pos, msg))
@@ -75,7 +84,7 @@ def read_messages(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[tuple[in
 def read_datagram(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[tuple[int, Any]]:
     """The whole of ``data`` as one datagram: [(0, message)]."""
     msg = parse(data, limits=limits)
-    if not hasattr(msg, "is_request"):  # a CRLF keepalive
+    if isinstance(msg, Keepalive):
         raise NoMessage("no SIP message in the input (a CRLF keepalive)")
     return [(0, msg)]
 
@@ -87,7 +96,7 @@ def _skip_line_ends(data: bytes, pos: int) -> int:
     return pos
 
 
-def _parse_at(data: bytes, pos: int, window: bytes, limits: Limits) -> Any:
+def _parse_at(pos: int, window: bytes, limits: Limits) -> Any:
     try:
         return parse(window, limits=limits)
     except ParseError as e:
