@@ -16,8 +16,15 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "CONFORMANCE_DIR", "FIELD_CHECKS", "check_fields", "entry_bytes", "manifest",
-    "manifest_entries", "multipart_part_types", "acceptable_responses", "collapse_lws",
+    "CONFORMANCE_DIR",
+    "FIELD_CHECKS",
+    "acceptable_responses",
+    "check_fields",
+    "collapse_lws",
+    "entry_bytes",
+    "manifest",
+    "manifest_entries",
+    "multipart_part_types",
 ]
 
 CONFORMANCE_DIR = Path(
@@ -193,7 +200,7 @@ def check_fields(msg: Any, fields: dict[str, Any]) -> None:
             check(msg, expected)
         except AssertionError as exc:
             failures.append(f"{key}: {exc}")
-        except Exception as exc:  # an accessor that raises is a mismatch, with its error
+        except Exception as exc:  # noqa: BLE001 -- an accessor that raises is a mismatch
             failures.append(f"{key}: raised {exc!r}")
     assert not failures, "fields differ:\n  " + "\n  ".join(failures)
 

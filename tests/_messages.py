@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["INVITE", "RINGING", "REGISTER", "OK_WITH_BODY", "request", "response", "SEEDS"]
+__all__ = ["INVITE", "OK_WITH_BODY", "REGISTER", "RINGING", "SEEDS", "request", "response"]
 
 SDP = (
     b"v=0\r\n"
@@ -18,8 +18,8 @@ INVITE = (
     b"INVITE sip:bob@biloxi.com SIP/2.0\r\n"
     b"Via: SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bK776asdhds\r\n"
     b"Max-Forwards: 70\r\n"
-    b'To: Bob <sip:bob@biloxi.com>\r\n'
-    b'From: Alice <sip:alice@atlanta.com>;tag=1928301774\r\n'
+    b"To: Bob <sip:bob@biloxi.com>\r\n"
+    b"From: Alice <sip:alice@atlanta.com>;tag=1928301774\r\n"
     b"Call-ID: a84b4c76e66710@pc33.atlanta.com\r\n"
     b"CSeq: 314159 INVITE\r\n"
     b"Contact: <sip:alice@pc33.atlanta.com>\r\n"
@@ -57,7 +57,7 @@ REGISTER = (
     b'Authorization: Digest username="bob", realm="atlanta.example.com",'
     b' nonce="ea9c8e88df84f1cec4341ae6cbe5a359", opaque="",'
     b' uri="sips:ss2.biloxi.example.com", response="dfe56131d1958046689d83306477ecc",'
-    b" algorithm=MD5, qop=auth, nc=00000001, cnonce=\"0a4f113b\"\r\n"
+    b' algorithm=MD5, qop=auth, nc=00000001, cnonce="0a4f113b"\r\n'
     b"Expires: 7200\r\n"
     b"Supported: path, outbound\r\n"
     b"Content-Length: 0\r\n"
@@ -110,9 +110,7 @@ def request(
     return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape") + body
 
 
-def response(
-    *headers: str, status: str = "200 OK", base: bool = True, body: bytes = b""
-) -> bytes:
+def response(*headers: str, status: str = "200 OK", base: bool = True, body: bytes = b"") -> bytes:
     lines = [f"SIP/2.0 {status}"]
     if base:
         lines.extend(

@@ -12,14 +12,37 @@ from typing import Any
 
 from sipfast import Keepalive, ParseError
 
-__all__ = ["summary", "error_summary", "message_summary", "value_summary"]
+__all__ = ["error_summary", "message_summary", "summary", "value_summary"]
 
 MESSAGE_ACCESSORS = (
-    "call_id", "cseq", "via", "top_via", "from_", "to", "contact", "contact_star", "route",
-    "record_route", "max_forwards", "content_length", "content_type", "content_type_params",
-    "expires", "authorization", "proxy_authorization", "www_authenticate",
-    "proxy_authenticate", "require", "proxy_require", "supported", "unsupported", "allow",
-    "accept", "is_request", "body", "version",
+    "call_id",
+    "cseq",
+    "via",
+    "top_via",
+    "from_",
+    "to",
+    "contact",
+    "contact_star",
+    "route",
+    "record_route",
+    "max_forwards",
+    "content_length",
+    "content_type",
+    "content_type_params",
+    "expires",
+    "authorization",
+    "proxy_authorization",
+    "www_authenticate",
+    "proxy_authenticate",
+    "require",
+    "proxy_require",
+    "supported",
+    "unsupported",
+    "allow",
+    "accept",
+    "is_request",
+    "body",
+    "version",
 )
 
 
@@ -28,8 +51,14 @@ def error_summary(err: ParseError, with_message: bool = True) -> tuple[Any, ...]
     if with_message and err.message is not None:
         message = message_summary(err.message)
     return (
-        "error", type(err).__name__, err.reason, err.offset, err.status_code, err.line,
-        err.column, message,
+        "error",
+        type(err).__name__,
+        err.reason,
+        err.offset,
+        err.status_code,
+        err.line,
+        err.column,
+        message,
     )
 
 
@@ -57,8 +86,17 @@ def value_summary(value: Any) -> Any:
         fields = ("display_name", "uri", "params", "tag")
     elif kind == "Via":
         fields = (
-            "protocol", "transport", "host", "port", "sent_by", "branch", "received",
-            "rport", "maddr", "ttl", "params",
+            "protocol",
+            "transport",
+            "host",
+            "port",
+            "sent_by",
+            "branch",
+            "received",
+            "rport",
+            "maddr",
+            "ttl",
+            "params",
         )
     elif kind == "CSeq":
         fields = ("seq", "method")

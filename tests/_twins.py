@@ -9,11 +9,21 @@ import pytest
 
 import sipfast.message as sm
 
-__all__ = ["TWIN_NAMES", "C_BUILT", "REQUIRE_EXTENSIONS", "twin", "require_c_twin"]
+__all__ = ["C_BUILT", "REQUIRE_EXTENSIONS", "TWIN_NAMES", "require_c_twin", "twin"]
 
 TWIN_NAMES = (
-    "parse", "is_keepalive", "StreamParser", "Message", "Request", "Response", "Headers",
-    "URI", "NameAddr", "Via", "CSeq", "Auth",
+    "parse",
+    "is_keepalive",
+    "StreamParser",
+    "Message",
+    "Request",
+    "Response",
+    "Headers",
+    "URI",
+    "NameAddr",
+    "Via",
+    "CSeq",
+    "Auth",
 )
 
 REQUIRE_EXTENSIONS = os.environ.get("SIPFAST_REQUIRE_EXTENSIONS") == "1"

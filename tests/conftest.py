@@ -12,7 +12,6 @@ from __future__ import annotations
 import types
 
 import pytest
-
 from _twins import require_c_twin, twin
 
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from sipfast import Limits, ParseError
-
 from _messages import request
 from _summary import summary
+
+from sipfast import Limits, ParseError
 
 BIG = Limits(max_size=2**21, max_line_length=2**21, max_headers=20000)
 N = 60_000
@@ -80,6 +79,7 @@ INPUTS = hostile_inputs()
 
 def exhaust(impl: Any, data: bytes, limits: Limits | None) -> Any:
     """Parse, then read every accessor and header list; return the plain summary."""
+
     def parse(d: bytes) -> Any:
         return impl.parse(d, limits=limits)
 
@@ -139,3 +139,22 @@ def test_hostile_value_text(impl: Any, kind: str, text: str) -> None:
         return
     str(value)
     repr(value)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        request(*[f"X-H{i}: " + "v" * 50 for i in range(1000)]),
+        request(body=b"b" * 200_000),
+        request("X-Long: " + "a" * 100_000),
+    ],
+    ids=["1000-headers", "200KB-body", "100KB-line"],
+)
+def test_big_message_fed_byte_at_a_time(impl: Any, data: bytes) -> None:
+    # Rescanning the whole buffer on every feed would be quadratic here.
+    stream = impl.StreamParser(limits=BIG)
+    out: list[Any] = []
+    for i in range(len(data)):
+        out.extend(stream.feed(data[i : i + 1]))
+    assert [bytes(m) for m in out] == [data]
+    assert stream.pending == 0

@@ -11,12 +11,16 @@ import re
 from typing import Any
 
 import pytest
+from _corpus import (
+    FIELD_CHECKS,
+    acceptable_responses,
+    check_fields,
+    entry_bytes,
+    manifest,
+    manifest_entries,
+)
 
 from sipfast import Keepalive, ParseError
-
-from _corpus import (
-    FIELD_CHECKS, acceptable_responses, check_fields, entry_bytes, manifest, manifest_entries,
-)
 
 ENTRIES = manifest_entries()
 IDS = [e["id"] for e in ENTRIES]
@@ -27,8 +31,7 @@ def by_outcome(*outcomes: str) -> list[Any]:
 
 
 def header_section(data: bytes) -> bytes:
-    head, sep, _ = data.partition(b"\r\n\r\n")
-    return head
+    return data.partition(b"\r\n\r\n")[0]
 
 
 def has_content_length(data: bytes) -> bool:

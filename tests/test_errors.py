@@ -7,10 +7,9 @@ import pickle
 from typing import Any
 
 import pytest
+from _messages import request
 
 from sipfast import DEFAULT_LIMITS, Limits, MessageTooLarge, ParseError, VersionNotSupported
-
-from _messages import request
 
 # --- the exception classes --------------------------------------------------------------
 
@@ -120,7 +119,10 @@ def test_offsets_are_the_same_for_every_buffer_type(impl: Any, kind: type) -> No
     with pytest.raises(ParseError) as info:
         impl.parse(kind(data))
     assert (info.value.reason, info.value.offset, info.value.line, info.value.column) == (
-        ref.value.reason, ref.value.offset, ref.value.line, ref.value.column,
+        ref.value.reason,
+        ref.value.offset,
+        ref.value.line,
+        ref.value.column,
     )
 
 
@@ -130,7 +132,9 @@ def test_parse_error_pickles(impl: Any) -> None:
     err = pickle.loads(pickle.dumps(info.value))
     assert type(err) is VersionNotSupported
     assert (err.reason, err.offset, err.status_code) == (
-        info.value.reason, info.value.offset, info.value.status_code,
+        info.value.reason,
+        info.value.offset,
+        info.value.status_code,
     )
     assert err.reason in str(err)
 
@@ -153,8 +157,13 @@ def test_default_limits() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"max_size": 0}, {"max_headers": -1}, {"max_line_length": 2**31}, {"max_size": 1.5},
-     {"max_headers": "10"}],
+    [
+        {"max_size": 0},
+        {"max_headers": -1},
+        {"max_line_length": 2**31},
+        {"max_size": 1.5},
+        {"max_headers": "10"},
+    ],
 )
 def test_limits_are_validated(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):

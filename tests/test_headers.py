@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from _messages import request
 
 from sipfast.message import tables
-
-from _messages import request
 
 COMPACT_FORMS = {
     "i": "Call-ID",
@@ -94,12 +93,16 @@ def test_mixed_compact_and_long_fields_are_one_key(impl: Any) -> None:
         "VIA: SIP/2.0/TCP d.example.com;branch=z9hG4bKd",
     )
     headers = impl.parse(data).headers
-    assert headers.getall("v") == headers.getall("Via") == [
-        "SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bK776asdhds",
-        "SIP/2.0/TCP b.example.com;branch=z9hG4bKb",
-        "SIP/2.0/TCP c.example.com;branch=z9hG4bKc",
-        "SIP/2.0/TCP d.example.com;branch=z9hG4bKd",
-    ]
+    assert (
+        headers.getall("v")
+        == headers.getall("Via")
+        == [
+            "SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bK776asdhds",
+            "SIP/2.0/TCP b.example.com;branch=z9hG4bKb",
+            "SIP/2.0/TCP c.example.com;branch=z9hG4bKc",
+            "SIP/2.0/TCP d.example.com;branch=z9hG4bKd",
+        ]
+    )
 
 
 @pytest.mark.parametrize("name", ["call-id", "CALL-ID", "Call-Id", "cAlL-iD", "I", "i"])
@@ -215,7 +218,7 @@ def test_getlist_does_not_split_inside_quoted_strings(impl: Any) -> None:
     headers = impl.parse(
         request(
             'Contact: "Doe, John" <sip:jdoe@example.com>, "a \\", b" <sip:x@y>',
-            "Contact: <sip:z@w>;note=\"1,2\"",
+            'Contact: <sip:z@w>;note="1,2"',
         )
     ).headers
     assert headers.getlist("Contact") == [

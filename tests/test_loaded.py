@@ -16,8 +16,18 @@ import sipfast.message as sm
 NO_EXTENSIONS = bool(os.environ.get("SIPFAST_NO_EXTENSIONS"))
 REQUIRE_EXTENSIONS = os.environ.get("SIPFAST_REQUIRE_EXTENSIONS") == "1"
 PUBLIC = (
-    "parse", "is_keepalive", "StreamParser", "Message", "Request", "Response", "Headers",
-    "URI", "NameAddr", "Via", "CSeq", "Auth",
+    "parse",
+    "is_keepalive",
+    "StreamParser",
+    "Message",
+    "Request",
+    "Response",
+    "Headers",
+    "URI",
+    "NameAddr",
+    "Via",
+    "CSeq",
+    "Auth",
 )
 
 

@@ -53,9 +53,18 @@ hosts = st.one_of(
 )
 
 KNOWN_PARAMS = st.sampled_from(
-    [("transport", "udp"), ("transport", "tcp"), ("transport", "tls"), ("transport", "sctp"),
-     ("user", "phone"), ("user", "ip"), ("method", "INVITE"), ("ttl", "16"),
-     ("maddr", "224.2.0.1"), ("lr", None)]
+    [
+        ("transport", "udp"),
+        ("transport", "tcp"),
+        ("transport", "tls"),
+        ("transport", "sctp"),
+        ("user", "phone"),
+        ("user", "ip"),
+        ("method", "INVITE"),
+        ("ttl", "16"),
+        ("maddr", "224.2.0.1"),
+        ("lr", None),
+    ]
 )
 OTHER_PARAMS = st.tuples(
     chars(PARAM_UNRESERVED + UNRESERVED, max_size=6).map(lambda s: "x" + s),
@@ -77,8 +86,11 @@ def sip_uris(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     host = draw(hosts)
     port = draw(st.none() | st.integers(0, 65535))
     params = draw(
-        st.lists(st.one_of(KNOWN_PARAMS, OTHER_PARAMS), max_size=4,
-                 unique_by=lambda p: unquote(p[0]).lower())
+        st.lists(
+            st.one_of(KNOWN_PARAMS, OTHER_PARAMS),
+            max_size=4,
+            unique_by=lambda p: unquote(p[0]).lower(),
+        )
     )
     headers = draw(st.lists(HEADERS, max_size=3, unique_by=lambda h: unquote(h[0]).lower()))
 
