@@ -21,7 +21,7 @@ from .limits import DEFAULT_LIMITS
 from ._message_py import split_commas
 
 from ._scan cimport (
-    SF_TOKEN, SF_WS, sf_init_tables, sf_is, sf_lower, skip_ws, skip_class, eq_lower,
+    SF_TOKEN, SF_WS, sf_init_tables, sf_is, sf_lower, skip_ws, skip_class, eq_lower, bytes_eq,
 )
 from ._values_c cimport (
     Err, UriParts, NameAddrParts, ViaParts, URI, NameAddr, Via, CSeq, Auth,
@@ -619,7 +619,7 @@ cdef class Message:
         if isinstance(self, Request):
             req = <Request>self
             if (req._method_e - req._method_s != self._cseq_me - self._cseq_ms
-                    or not _same(s + req._method_s, s + self._cseq_ms, self._cseq_me - self._cseq_ms)):
+                    or not bytes_eq(s + req._method_s, s + self._cseq_ms, self._cseq_me - self._cseq_ms)):
                 method = req.method
                 raise ParseError.at(self._data, self._cseq_ms,
                                     "CSeq method does not match the request method",
@@ -1035,14 +1035,6 @@ cdef class Message:
     @property
     def accept(self):
         return self.headers.getlist("Accept")
-
-
-cdef inline bint _same(const char* a, const char* b, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        if a[i] != b[i]:
-            return False
-    return True
 
 
 cdef class Request(Message):

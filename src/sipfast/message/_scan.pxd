@@ -106,3 +106,11 @@ cdef inline bint eq_lower(const char* s, Py_ssize_t n, const char* lower_word, P
         if sf_lower[<unsigned char>s[i]] != <unsigned char>lower_word[i]:
             return False
     return True
+
+
+cdef inline bint bytes_eq(const char* a, const char* b, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        if a[i] != b[i]:
+            return False
+    return True

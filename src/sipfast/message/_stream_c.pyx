@@ -1,112 +1,17 @@
 # cython: language_level=3
-"""TCP/TLS framing: the Cython twin of _stream_py.py (same code, compiled, over _message_c).
+"""TCP/TLS framing: the Cython twin of _stream_py.py.
 
-Messages on a stream are framed by Content-Length (mandatory there, RFC 3261 §18.3).
-Between messages, CRLF CRLF is a keepalive ping and a lone CRLF its pong (RFC 5626
-§3.5.1).  A framing error can't be recovered from: the connection must be closed, so
-every later feed() raises the same error.
+The framing logic is shared (one class, so the twins cannot drift); only the parser
+it calls is the Cython one.
 """
 
-from __future__ import annotations
-
-from typing import Any
-
-from ..errors import MessageTooLarge, ParseError
-from ._message_c import Request, Response, _parse_stream
-from .keepalive import Keepalive
-from .limits import DEFAULT_LIMITS, Limits
+from ._message_c import _parse_stream
+from ._stream_py import StreamParser as _StreamParserPy
 
 __all__ = ["StreamParser"]
 
 
-class StreamParser:
-    """Feed it what a stream delivers; it hands back each complete message."""
-
-    __slots__ = ("_buf", "_limits", "_need", "_scanned", "_error")
-
-    def __init__(self, limits: Limits | None = None) -> None:
-        self._buf = bytearray()
-        self._limits = limits or DEFAULT_LIMITS
-        self._need = 0  # octets the current message needs, once its head is parsed
-        self._scanned = 0  # how far the search for the empty line got
-        self._error: ParseError | None = None
-
-    @property
-    def pending(self) -> int:
-        """Octets buffered that are not yet part of a returned message."""
-        return len(self._buf)
-
-    def feed(self, chunk: Any) -> list[Request | Response | Keepalive]:
-        if self._error is not None:
-            raise self._error
-        self._buf += chunk
-        out: list[Request | Response | Keepalive] = []
-        try:
-            while self._next(out):
-                pass
-        except ParseError as e:
-            self._error = e
-            raise
-        return out
-
-    def _next(self, out: list[Any]) -> bool:
-        buf = self._buf
-        n = len(buf)
-        if n == 0:
-            return False
-        if self._need == 0:
-            if buf[0] == 13 or buf[0] == 10:
-                return self._keepalive(out)
-            head = self._find_head_end()
-            if head < 0:
-                return False
-            self._need = _parse_stream(bytes(buf[:head]), head, self._limits)[1]
-        if n < self._need:
-            return False
-        data = bytes(buf[: self._need])
-        del buf[: self._need]
-        self._need = self._scanned = 0
-        out.append(_parse_stream(data, len(data), self._limits)[0])
-        return True
-
-    def _keepalive(self, out: list[Any]) -> bool:
-        buf = self._buf
-        if buf[:4] == b"\r\n\r\n":
-            del buf[:4]
-            out.append(Keepalive.PING)
-            return True
-        if buf[:2] == b"\r\n":
-            if len(buf) == 2 or (len(buf) == 3 and buf[2] == 13):
-                # wait: the rest of a ping may follow; a lone CRLF is a pong only once
-                # something else comes after it
-                return False
-            del buf[:2]
-            out.append(Keepalive.PONG)
-            return True
-        if buf[0] == 13 and len(buf) == 1:
-            return False
-        raise ParseError.at(bytes(buf[:64]), 0, "stray line end between messages")
-
-    def _find_head_end(self) -> int:
-        """Offset after the empty line that ends the header section, or -1."""
-        buf = self._buf
-        n = len(buf)
-        pos = max(self._scanned, 0)
-        limits = self._limits
-        while True:
-            nl = buf.find(b"\n", pos)
-            if nl < 0:
-                if n - pos > limits.max_line_length:
-                    raise MessageTooLarge.at(bytes(buf[: pos + limits.max_line_length + 1]),
-                                             pos + limits.max_line_length, "line too long", 513)
-                if n > limits.max_size:
-                    raise MessageTooLarge.at(bytes(buf[:n]), limits.max_size,
-                                             "message too large", 513)
-                self._scanned = pos
-                return -1
-            if nl - pos > limits.max_line_length + 1:
-                raise MessageTooLarge.at(bytes(buf[: nl + 1]), pos + limits.max_line_length,
-                                         "line too long", 513)
-            if pos > 0 and (nl == pos or (nl == pos + 1 and buf[pos] == 13)):
-                return nl + 1
-            pos = nl + 1
+class StreamParser(_StreamParserPy):
+    __slots__ = ()
+    __doc__ = _StreamParserPy.__doc__
+    _parse_stream = staticmethod(_parse_stream)

@@ -18,8 +18,17 @@ from .limits import DEFAULT_LIMITS, Limits
 __all__ = ["StreamParser"]
 
 
+def _parse_stream(data: bytes, end: int, limits: Limits) -> tuple[Request | Response, int]:
+    return _parse(data, 0, end, limits, True)
+
+
 class StreamParser:
-    """Feed it what a stream delivers; it hands back each complete message."""
+    """Feed it what a stream delivers; it hands back each complete message.
+
+    The Cython twin is this class with the Cython parser plugged into ``_parse_stream``.
+    """
+
+    _parse_stream = staticmethod(_parse_stream)
 
     __slots__ = ("_buf", "_limits", "_need", "_scanned", "_error")
 
@@ -59,13 +68,13 @@ class StreamParser:
             head = self._find_head_end()
             if head < 0:
                 return False
-            self._need = _parse(bytes(buf[:head]), 0, head, self._limits, True)[1]
+            self._need = self._parse_stream(bytes(buf[:head]), head, self._limits)[1]
         if n < self._need:
             return False
         data = bytes(buf[: self._need])
         del buf[: self._need]
         self._need = self._scanned = 0
-        out.append(_parse(data, 0, len(data), self._limits, True)[0])
+        out.append(self._parse_stream(data, len(data), self._limits)[0])
         return True
 
     def _keepalive(self, out: list[Any]) -> bool:

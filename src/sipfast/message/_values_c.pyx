@@ -20,7 +20,7 @@ from ._values_py import render_auth
 from ._scan cimport (
     SF_TOKEN, SF_WS, SF_USER, SF_PASS, SF_PARAM, SF_HNV, SF_URIC, SF_HOST,
     sf_init_tables, sf_is, sf_hex, sf_lower, skip_ws, skip_class, skip_escaped,
-    skip_quoted_body, eq_lower,
+    skip_quoted_body, eq_lower, bytes_eq,
 )
 
 sf_init_tables()
@@ -64,17 +64,9 @@ cdef str known_method(const char* s, Py_ssize_t a, Py_ssize_t b):
     cdef Py_ssize_t n = b - a
     cdef bytes mb
     for mb, m in _METHODS:
-        if len(mb) == n and s[a] == PyBytes_AS_STRING(mb)[0] and memcmp_eq(s + a, PyBytes_AS_STRING(mb), n):
+        if len(mb) == n and s[a] == PyBytes_AS_STRING(mb)[0] and bytes_eq(s + a, PyBytes_AS_STRING(mb), n):
             return m
     return ascii_str(s, a, b)
-
-
-cdef inline bint memcmp_eq(const char* x, const char* y, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        if x[i] != y[i]:
-            return False
-    return True
 
 
 cdef inline int hexval(unsigned char c) noexcept nogil:
