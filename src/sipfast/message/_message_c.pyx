@@ -8,6 +8,7 @@ in place.  No Python object is made for a header until it is read.  The steps, t
 order, the reasons and offsets of errors are those of the Python twin.
 """
 
+cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 from cpython.mem cimport PyMem_Malloc, PyMem_Free, PyMem_Realloc
@@ -493,6 +494,10 @@ cdef inline bint is_single(uint8_t hid) noexcept nogil:
     return hid == H_FROM or hid == H_TO or hid == H_CALL_ID or hid == H_CSEQ or hid == H_MAX_FORWARDS
 
 
+# A message refers only to its bytes, its index and the values made from them (handed
+# out as copies where mutable): no reference cycle can pass through it, so it needs no
+# garbage-collector tracking, which costs time on every allocation.
+@cython.no_gc
 cdef class Message:
     """What requests and responses share: the header index, the body, typed accessors."""
 
@@ -507,7 +512,7 @@ cdef class Message:
     cdef int _i_via, _i_from, _i_to, _i_call_id, _i_cseq
     cdef ViaParts _top_v                 # parts found while checking, kept for the accessors
     cdef NameAddrParts _from_p, _to_p
-    cdef object _headers, _body, _via, _top_via, _from, _to, _call_id, _cseq
+    cdef object _body, _via, _top_via, _from, _to, _call_id, _cseq
     cdef dict _cache                     # the accessors read less often
     cdef bint _complete                  # every check passed (else: carried by a ParseError)
     cdef object __weakref__
@@ -680,11 +685,11 @@ cdef class Message:
 
     @property
     def headers(self):
-        if self._headers is None:
-            h = Headers.__new__(Headers)
-            (<Headers>h)._msg = self
-            self._headers = h
-        return self._headers
+        # A fresh view each time: a cached one would make a reference cycle, and
+        # messages stay out of the garbage collector's sight.
+        cdef Headers h = Headers.__new__(Headers)
+        h._msg = self
+        return h
 
     @property
     def body(self):
@@ -887,7 +892,7 @@ cdef class Message:
         cache = self._rare()
         if "contact" not in cache:
             cache["contact"] = self._contacts()[1]
-        return cache["contact"]
+        return list(cache["contact"])
 
     @property
     def contact_star(self):
@@ -899,14 +904,14 @@ cdef class Message:
         cache = self._rare()
         if "route" not in cache:
             cache["route"] = self._name_addrs(H_ROUTE)
-        return cache["route"]
+        return list(cache["route"])
 
     @property
     def record_route(self):
         cache = self._rare()
         if "record_route" not in cache:
             cache["record_route"] = self._name_addrs(H_RECORD_ROUTE)
-        return cache["record_route"]
+        return list(cache["record_route"])
 
     cdef object _content_type(self):
         cdef int i = self._first(H_CONTENT_TYPE)
@@ -957,7 +962,7 @@ cdef class Message:
 
     @property
     def content_type_params(self):
-        return self._ct()[1]
+        return dict(self._ct()[1])
 
     @property
     def expires(self):
@@ -984,7 +989,7 @@ cdef class Message:
         cache = self._rare()
         found = cache.get(key)
         if found is not None:
-            return found
+            return list(found)
         out = []
         for i in range(self._count):
             e = &self._index[i]
@@ -994,7 +999,7 @@ cdef class Message:
                     self._raise(&err)
                 out.append(auth)
         cache[key] = out
-        return out
+        return list(out)
 
     @property
     def authorization(self):
@@ -1037,6 +1042,8 @@ cdef class Message:
         return self.headers.getlist("Accept")
 
 
+@cython.no_gc
+@cython.freelist(8)
 cdef class Request(Message):
     cdef int _method_s, _method_e
     cdef UriParts _u
@@ -1060,6 +1067,8 @@ cdef class Request(Message):
         return f"<Request {self.method} {self.uri}>"
 
 
+@cython.no_gc
+@cython.freelist(8)
 cdef class Response(Message):
     cdef int _status
     cdef Py_ssize_t _reason_s, _reason_e

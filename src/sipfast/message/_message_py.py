@@ -444,6 +444,17 @@ def _cached(fn: Any) -> property:
     return property(get)
 
 
+def _cached_copy(fn: Any) -> property:
+    """Like _cached, for a list or dict: each caller gets its own copy to change."""
+    cached = _cached(fn).fget
+
+    def get(self: Message) -> Any:
+        return cached(self).copy()
+
+    get.__doc__ = fn.__doc__
+    return property(get)
+
+
 class Message:
     """What requests and responses share: the header index, the body, typed accessors."""
 
@@ -474,7 +485,7 @@ class Message:
         vs, ve = self._version_span
         return self._data[vs:ve].decode("ascii")
 
-    @_cached
+    @property
     def headers(self) -> Headers:
         return Headers(self)
 
@@ -553,7 +564,7 @@ class Message:
                 return True, []
         return False, self._name_addrs(T.H_CONTACT)
 
-    @_cached
+    @_cached_copy
     def contact(self) -> list[NameAddr]:
         """Contact / m values; empty for ``Contact: *``."""
         return self._contacts()[1]
@@ -563,11 +574,11 @@ class Message:
         """True for ``Contact: *`` (a REGISTER that removes every binding)."""
         return self._contacts()[0]
 
-    @_cached
+    @_cached_copy
     def route(self) -> list[NameAddr]:
         return self._name_addrs(T.H_ROUTE)
 
-    @_cached
+    @_cached_copy
     def record_route(self) -> list[NameAddr]:
         return self._name_addrs(T.H_RECORD_ROUTE)
 
@@ -603,7 +614,7 @@ class Message:
         ct = self._content_type()
         return None if ct is None else ct[0]
 
-    @_cached
+    @_cached_copy
     def content_type_params(self) -> dict[str, str | None]:
         ct = self._content_type()
         return {} if ct is None else ct[1]
@@ -643,7 +654,7 @@ class Message:
         cache = self._cache
         if key not in cache:
             cache[key] = self._auth(hid)
-        return cache[key]  # type: ignore[no-any-return]
+        return list(cache[key])
 
     require = property(lambda self: self.headers.getlist("Require"))
     proxy_require = property(lambda self: self.headers.getlist("Proxy-Require"))

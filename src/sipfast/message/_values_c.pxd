@@ -22,6 +22,7 @@ cdef struct NameAddrParts:
     int disp_s, disp_e
     int uri_s, uri_e
     int params_s, params_e
+    int tag_s, tag_e               # value of the last tag param; -1: none
 
 cdef struct ViaParts:
     int start, stop
@@ -30,6 +31,7 @@ cdef struct ViaParts:
     int host_s, host_e
     int port
     int params_s, params_e
+    int branch_s, branch_e         # value of the last branch param; -1: none
 
 cdef Py_ssize_t scan_uri(const char* s, Py_ssize_t start, Py_ssize_t end, UriParts* u, Err* err) noexcept nogil
 cdef Py_ssize_t scan_name_addr(const char* s, Py_ssize_t pos, Py_ssize_t end, bint in_list,

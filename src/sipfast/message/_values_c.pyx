@@ -7,9 +7,10 @@ the source bytes and those offsets, and make Python strings when an attribute is
 first read.  Reasons and offsets of errors are those of the Python twin.
 """
 
+cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
-from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_DecodeLatin1
-from libc.string cimport memchr
+from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_New, PyUnicode_1BYTE_DATA
+from libc.string cimport memchr, memcpy
 
 from collections.abc import Mapping
 
@@ -47,25 +48,57 @@ cdef inline Py_ssize_t fail(Err* err, Py_ssize_t offset, const char* reason) noe
     return -1
 
 
+cdef inline str ascii_new(const char* s, Py_ssize_t n):
+    # The cheapest str there is: one allocation and a copy, no decoding.
+    cdef str out = PyUnicode_New(n, 127)
+    memcpy(PyUnicode_1BYTE_DATA(out), s, n)
+    return out
+
+
 cdef str decode(const char* s, Py_ssize_t a, Py_ssize_t b):
-    return PyUnicode_DecodeUTF8(s + a, b - a, "surrogateescape")
+    cdef Py_ssize_t i
+    for i in range(a, b):
+        if <unsigned char>s[i] >= 0x80:
+            return PyUnicode_DecodeUTF8(s + a, b - a, "surrogateescape")
+    return ascii_new(s + a, b - a)
 
 
 cdef str ascii_str(const char* s, Py_ssize_t a, Py_ssize_t b):
     # Spans the grammar has already limited to ASCII.
-    return PyUnicode_DecodeLatin1(s + a, b - a, NULL)
+    return ascii_new(s + a, b - a)
 
 
-cdef tuple _METHODS = tuple((m.encode("ascii"), m) for m in _tables.METHODS)
+# The methods sipfast knows, as shared str objects: reading a method allocates nothing.
+cdef tuple _METHOD_OBJECTS = tuple(_tables.METHODS)
+cdef bytes _METHOD_BLOB = "".join(_tables.METHODS).encode("ascii")
+cdef enum:
+    MAX_METHODS = 32
+cdef int _n_methods = len(_METHOD_OBJECTS)
+cdef const char* _method_text[MAX_METHODS]
+cdef Py_ssize_t _method_len[MAX_METHODS]
+
+
+cdef int _init_methods() except -1:
+    cdef Py_ssize_t off = 0
+    cdef int i
+    assert _n_methods <= MAX_METHODS
+    for i in range(_n_methods):
+        _method_text[i] = PyBytes_AS_STRING(_METHOD_BLOB) + off
+        _method_len[i] = len(_METHOD_OBJECTS[i])
+        off += _method_len[i]
+    return 0
+
+
+_init_methods()
 
 
 cdef str known_method(const char* s, Py_ssize_t a, Py_ssize_t b):
     """The method as a shared str: no allocation for the methods sipfast knows."""
     cdef Py_ssize_t n = b - a
-    cdef bytes mb
-    for mb, m in _METHODS:
-        if len(mb) == n and s[a] == PyBytes_AS_STRING(mb)[0] and bytes_eq(s + a, PyBytes_AS_STRING(mb), n):
-            return m
+    cdef int i
+    for i in range(_n_methods):
+        if _method_len[i] == n and _method_text[i][0] == s[a] and bytes_eq(s + a, _method_text[i], n):
+            return <str>_METHOD_OBJECTS[i]
     return ascii_str(s, a, b)
 
 
@@ -140,10 +173,18 @@ cdef inline Py_ssize_t scan_genvalue(const char* s, Py_ssize_t p, Py_ssize_t end
     return p
 
 
-cdef Py_ssize_t scan_params(const char* s, Py_ssize_t pos, Py_ssize_t end, const char* bad_name,
-                            const char* bad_value, Err* err) noexcept nogil:
-    """``*( SEMI generic-param )`` with LWS; returns the offset after the last one."""
+cdef Py_ssize_t scan_params_key(const char* s, Py_ssize_t pos, Py_ssize_t end, const char* bad_name,
+                                const char* bad_value, Err* err, const char* key, Py_ssize_t key_n,
+                                int* key_s, int* key_e) noexcept nogil:
+    """``*( SEMI generic-param )`` with LWS; returns the offset after the last one.
+
+    With ``key`` (lower-case), also records the value span of the last parameter of
+    that name (-1 when absent or valueless), so that a branch or tag is found once.
+    """
     cdef Py_ssize_t p, q
+    cdef bint hit
+    if key != NULL:
+        key_s[0] = key_e[0] = -1
     while True:
         p = skip_ws(s, pos, end)
         if p >= end or s[p] != b';':
@@ -152,6 +193,9 @@ cdef Py_ssize_t scan_params(const char* s, Py_ssize_t pos, Py_ssize_t end, const
         q = skip_class(s, p, end, SF_TOKEN)
         if q == p:
             return fail(err, p, bad_name)
+        hit = key != NULL and eq_lower(s + p, q - p, key, key_n)
+        if hit:
+            key_s[0] = key_e[0] = -1
         pos = q
         p = skip_ws(s, pos, end)
         if p < end and s[p] == b'=':
@@ -165,6 +209,21 @@ cdef Py_ssize_t scan_params(const char* s, Py_ssize_t pos, Py_ssize_t end, const
                 if q == p:
                     return fail(err, p, bad_value)
                 pos = q
+            if hit:
+                key_s[0] = <int>p
+                key_e[0] = <int>pos
+
+
+cdef Py_ssize_t scan_params(const char* s, Py_ssize_t pos, Py_ssize_t end, const char* bad_name,
+                            const char* bad_value, Err* err) noexcept nogil:
+    return scan_params_key(s, pos, end, bad_name, bad_value, err, NULL, 0, NULL, NULL)
+
+
+cdef object span_value(const char* s, int a, int b):
+    """A parameter value recorded by scan_params_key; None for -1."""
+    if a < 0:
+        return None
+    return param_value(s, a, b)
 
 
 cdef list params_list(const char* s, Py_ssize_t a, Py_ssize_t b):
@@ -401,6 +460,9 @@ cdef URI make_uri(bytes src, UriParts* u):
     return uri
 
 
+# Value objects hold only bytes, str and containers of them: no cycles, no GC.
+@cython.no_gc
+@cython.freelist(8)
 cdef class URI:
     """A SIP, SIPS or tel URI, or any other absolute URI (RFC 3261 §19.1, RFC 3966)."""
 
@@ -568,7 +630,8 @@ cdef Py_ssize_t scan_name_addr(const char* s, Py_ssize_t pos, Py_ssize_t end, bi
     if scan_uri(s, na.uri_s, na.uri_e, &u, err) < 0:
         return -1
     na.params_s = stop
-    stop = scan_params(s, stop, end, "invalid header parameter", "invalid header parameter value", err)
+    stop = scan_params_key(s, stop, end, "invalid header parameter", "invalid header parameter value", err,
+                           "tag", 3, &na.tag_s, &na.tag_e)
     if stop < 0:
         return -1
     na.params_e = stop
@@ -595,6 +658,8 @@ cdef NameAddr make_name_addr(bytes src, NameAddrParts* p):
     return na
 
 
+@cython.no_gc
+@cython.freelist(16)
 cdef class NameAddr:
     """``[display-name] <URI> *(;param)`` or ``addr-spec *(;param)`` (From, To, Contact, ...)."""
 
@@ -642,9 +707,7 @@ cdef class NameAddr:
 
     @property
     def tag(self):
-        if self._plist is not None:
-            return find_param(self._plist, "tag")
-        return find_param_span(PyBytes_AS_STRING(self._src), self._p.params_s, self._p.params_e, "tag", 3)
+        return span_value(PyBytes_AS_STRING(self._src), self._p.tag_s, self._p.tag_e)
 
     def __str__(self):
         if self._text is None:
@@ -716,7 +779,8 @@ cdef Py_ssize_t scan_via(const char* s, Py_ssize_t pos, Py_ssize_t end, ViaParts
         if pos < 0:
             return -1
     v.params_s = pos
-    pos = scan_params(s, pos, end, "invalid Via parameter", "invalid Via parameter value", err)
+    pos = scan_params_key(s, pos, end, "invalid Via parameter", "invalid Via parameter value", err,
+                          "branch", 6, &v.branch_s, &v.branch_e)
     if pos < 0:
         return -1
     v.params_e = pos
@@ -738,6 +802,8 @@ cdef object int_param(list plist, str name):
     return int(value)
 
 
+@cython.no_gc
+@cython.freelist(16)
 cdef class Via:
     """One via-parm: ``SIP/2.0/UDP host:port;branch=...`` (RFC 3261 §20.42)."""
 
@@ -790,8 +856,7 @@ cdef class Via:
 
     @property
     def branch(self):
-        return find_param_span(PyBytes_AS_STRING(self._src), self._v.params_s, self._v.params_e,
-                               "branch", 6)
+        return span_value(PyBytes_AS_STRING(self._src), self._v.branch_s, self._v.branch_e)
 
     @property
     def received(self):
@@ -902,6 +967,8 @@ cdef CSeq make_cseq(unsigned long long seq, str method):
     return c
 
 
+@cython.no_gc
+@cython.freelist(8)
 cdef class CSeq:
     """``CSeq: 4711 INVITE``: a sequence number and a method."""
 
@@ -997,6 +1064,7 @@ cdef Auth parse_auth(bytes src, Py_ssize_t start, Py_ssize_t end, Err* err):
     return auth
 
 
+@cython.no_gc
 cdef class Auth:
     """Credentials or a challenge: a scheme and its parameters (quoted values unquoted)."""
 
