@@ -14,6 +14,7 @@ __all__ = ["C_BUILT", "REQUIRE_EXTENSIONS", "TWIN_NAMES", "require_c_twin", "twi
 TWIN_NAMES = (
     "parse",
     "is_keepalive",
+    "make_response",
     "StreamParser",
     "Message",
     "Request",

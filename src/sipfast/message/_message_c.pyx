@@ -18,8 +18,9 @@ from libc.stdint cimport uint32_t, uint8_t
 from ..errors import MessageTooLarge, ParseError, VersionNotSupported
 from . import tables as T
 from .keepalive import Keepalive
-from .limits import DEFAULT_LIMITS
+from .limits import DEFAULT_LIMITS, limits_or_default
 from ._message_py import split_commas
+from collections.abc import Mapping
 
 from ._scan cimport (
     SF_TOKEN, SF_WS, sf_init_tables, sf_is, sf_lower, skip_ws, skip_class, eq_lower, bytes_eq,
@@ -123,6 +124,7 @@ _DEFAULT.max_headers = DEFAULT_LIMITS.max_headers
 cdef _Limits c_limits(object limits):
     if limits is None or limits is DEFAULT_LIMITS:
         return _DEFAULT
+    limits = limits_or_default(limits)
     cdef _Limits l = _Limits.__new__(_Limits)
     l.max_size = limits.max_size
     l.max_line = limits.max_line_length
@@ -494,6 +496,227 @@ cdef inline bint is_single(uint8_t hid) noexcept nogil:
     return hid == H_FROM or hid == H_TO or hid == H_CALL_ID or hid == H_CSEQ or hid == H_MAX_FORWARDS
 
 
+# --- building and editing ----------------------------------------------------------------
+#
+# The model of _message_py.py: an edited message keeps its octets and index and records
+# its header section as a list of fields, an int for an original field (its lines are
+# copied verbatim) and a (hid, lower-case name, line) tuple for a new one.  bytes(msg)
+# writes them in one pass; reading an accessor first parses the written message again.
+
+cdef enum:
+    AFTER_LAST = 0
+    BEFORE_FIRST = 1
+    REPLACE = 2
+
+# Built and edited messages are the caller's own: only the grammar limits them.
+cdef _Limits _BUILT_LIMITS = _Limits.__new__(_Limits)
+_BUILT_LIMITS.max_size = 2**31 - 1
+_BUILT_LIMITS.max_line = 2**31 - 1
+_BUILT_LIMITS.max_headers = 2**31 - 1
+
+
+@cython.final
+cdef class _Edits:
+    cdef list fields
+    cdef bytes uri, body, out
+
+
+cdef bytes token_bytes(object text, str what):
+    """``text`` as ASCII bytes when it is a token; TypeError / ValueError otherwise."""
+    cdef bytes b
+    if not isinstance(text, str):
+        raise TypeError(f"{what}s are str, not {type(text).__name__}")
+    if (<str>text).isascii():
+        b = (<str>text).encode("ascii")
+        if PyBytes_GET_SIZE(b) and skip_class(PyBytes_AS_STRING(b), 0, PyBytes_GET_SIZE(b),
+                                               SF_TOKEN) == PyBytes_GET_SIZE(b):
+            return b
+    raise ValueError(f"invalid {what} {text!r}")
+
+
+cdef tuple field_key(object name):
+    """(hid, lower-case name) of a header name given to an edit."""
+    cdef bytes key = token_bytes(name, "header name").lower()
+    cdef uint8_t hid = header_id(PyBytes_AS_STRING(key), PyBytes_GET_SIZE(key))
+    if hid == H_CONTENT_LENGTH:
+        raise ValueError("Content-Length follows the body: set msg.body instead")
+    return hid, key
+
+
+cdef bytes value_bytes(object value):
+    cdef bytes b
+    cdef const char* p
+    cdef Py_ssize_t n
+    if not isinstance(value, str):
+        raise TypeError(f"header values are str, not {type(value).__name__}")
+    b = (<str>value).encode("utf-8", "surrogateescape")
+    p = PyBytes_AS_STRING(b)
+    n = PyBytes_GET_SIZE(b)
+    if memchr(p, b'\r', n) != NULL or memchr(p, b'\n', n) != NULL or memchr(p, 0, n) != NULL:
+        raise ValueError(f"CR, LF or NUL in header value {value!r}")
+    return b
+
+
+cdef inline tuple new_field(int hid, bytes key, bytes name, bytes value):
+    return (hid, key, name + b": " + value + b"\r\n")
+
+
+cdef tuple field_of(object name, object value):
+    hid, key = field_key(name)
+    return new_field(hid, key, (<str>name).encode("ascii"), value_bytes(value))
+
+
+cdef bytes line_value(bytes line):
+    """The value of a line made by new_field."""
+    return line[line.index(b":") + 2:PyBytes_GET_SIZE(line) - 2]
+
+
+cdef list header_lines(object headers):
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    return [field_of(name, value)[2] for name, value in pairs]
+
+
+cdef bytes body_bytes(object body):
+    if type(body) is bytes:
+        return <bytes>body
+    if not isinstance(body, (bytes, bytearray, memoryview)):
+        raise TypeError(f"a body is bytes, not {type(body).__name__}")
+    return bytes(body)
+
+
+cdef dict _STATUS_LINES = {}
+
+
+cdef bytes status_line(object status, object reason):
+    cdef bytes line
+    if type(status) is not int or not 100 <= status <= 699:
+        raise ValueError(f"a status code is an int from 100 to 699, not {status!r}")
+    if reason is None:
+        line = _STATUS_LINES.get(status)
+        if line is None:
+            line = _STATUS_LINES[status] = b"SIP/2.0 %d %s\r\n" % (
+                status, value_bytes(T.REASON_PHRASES.get(status, "")))
+        return line
+    return b"SIP/2.0 %d %s\r\n" % (status, value_bytes(reason))
+
+
+cdef bytes finish(list lines, bytes body):
+    lines.append(b"Content-Length: %d\r\n\r\n" % PyBytes_GET_SIZE(body))
+    lines.append(body)
+    return b"".join(lines)
+
+
+cdef Message parse_built(bytes data):
+    cdef Py_ssize_t body_end
+    return <Message>parse_message(data, 0, PyBytes_GET_SIZE(data), _BUILT_LIMITS, False, &body_end)
+
+
+cdef str route_text(object value):
+    if isinstance(value, NameAddr):
+        return str(value)
+    if isinstance(value, URI):
+        return f"<{value}>"
+    if not isinstance(value, str):
+        raise TypeError(f"expected NameAddr, URI or str, not {type(value).__name__}")
+    if "<" in <str>value:
+        return str(NameAddr(value))
+    return f"<{URI(value)}>"
+
+
+cdef inline Py_ssize_t blank_line(const char* s, Py_ssize_t body_s) noexcept nogil:
+    """Where the empty line that ends the header section starts."""
+    return body_s - 2 if s[body_s - 2] == b'\r' else body_s - 1
+
+
+cdef frozenset _DIALOG_METHODS = frozenset(("INVITE", "SUBSCRIBE", "REFER"))
+
+
+def make_response(Request request not None, status, reason=None, *, to_tag=None, headers=(),
+                  body=b""):
+    """The response to ``request`` (RFC 3261 §8.2.6), its header lines copied verbatim."""
+    cdef bytes first = status_line(status, reason)
+    cdef bytes tag = None
+    cdef list extra
+    cdef bytes content
+    cdef bytes cl
+    cdef const char* s
+    cdef sf_entry* e
+    cdef Py_ssize_t total, blank, stop, n
+    cdef int i, step
+    cdef bint add_tag, copy_rr
+    cdef uint8_t hid
+    cdef bytes out
+    cdef char* o = NULL
+    if to_tag is not None:
+        if not isinstance(to_tag, str) or not (<str>to_tag).isascii():
+            raise ValueError(f"a tag is a token, not {to_tag!r}")
+        tag = (<str>to_tag).encode("ascii")
+        if not PyBytes_GET_SIZE(tag) or skip_class(PyBytes_AS_STRING(tag), 0, PyBytes_GET_SIZE(tag),
+                                                   SF_TOKEN) != PyBytes_GET_SIZE(tag):
+            raise ValueError(f"a tag is a token, not {to_tag!r}")
+    extra = header_lines(headers) if headers else []
+    content = body_bytes(body)
+    request._sync()
+    if not request._complete:
+        raise ValueError("cannot answer a request that failed to parse")
+    s = PyBytes_AS_STRING(request._data)
+    blank = blank_line(s, request._body_s)
+    add_tag = tag is not None and request._to_p.tag_s < 0
+    copy_rr = 100 < status < 300 and request.method in _DIALOG_METHODS
+    cl = b"Content-Length: %d\r\n\r\n" % PyBytes_GET_SIZE(content)
+    # Two passes: the size, then the copy.  Via lines first, then the route set, then
+    # From, To, Call-ID and CSeq in the request's order.
+    total = PyBytes_GET_SIZE(first) + PyBytes_GET_SIZE(cl) + PyBytes_GET_SIZE(content)
+    for line in extra:
+        total += PyBytes_GET_SIZE(<bytes>line)
+    for step in range(2):
+        if step == 1:
+            out = PyBytes_FromStringAndSize(NULL, total)
+            o = PyBytes_AS_STRING(out)
+            n = PyBytes_GET_SIZE(first)
+            memcpy(o, PyBytes_AS_STRING(first), n)
+            o += n
+        for group in range(3):
+            for i in range(request._count):
+                e = &request._index[i]
+                hid = e.hid
+                if group == 0:
+                    if hid != H_VIA:
+                        continue
+                elif group == 1:
+                    if hid != H_RECORD_ROUTE or not copy_rr:
+                        continue
+                elif not (hid == H_FROM or hid == H_TO or hid == H_CALL_ID or hid == H_CSEQ):
+                    continue
+                stop = request._index[i + 1].name_s if i + 1 < request._count else blank
+                if hid == H_TO and add_tag:
+                    n = e.value_e - e.name_s
+                    if step == 0:
+                        total += n + 5 + PyBytes_GET_SIZE(tag) + 2
+                    else:
+                        memcpy(o, s + e.name_s, n)
+                        memcpy(o + n, b";tag=", 5)
+                        memcpy(o + n + 5, PyBytes_AS_STRING(tag), PyBytes_GET_SIZE(tag))
+                        o += n + 5 + PyBytes_GET_SIZE(tag)
+                        memcpy(o, b"\r\n", 2)
+                        o += 2
+                    continue
+                n = stop - e.name_s
+                if step == 0:
+                    total += n
+                else:
+                    memcpy(o, s + e.name_s, n)
+                    o += n
+    for line in extra:
+        n = PyBytes_GET_SIZE(<bytes>line)
+        memcpy(o, PyBytes_AS_STRING(<bytes>line), n)
+        o += n
+    memcpy(o, PyBytes_AS_STRING(cl), PyBytes_GET_SIZE(cl))
+    o += PyBytes_GET_SIZE(cl)
+    memcpy(o, PyBytes_AS_STRING(content), PyBytes_GET_SIZE(content))
+    return parse_built(out)
+
+
 # A message refers only to its bytes, its index and the values made from them (handed
 # out as copies where mutable): no reference cycle can pass through it, so it needs no
 # garbage-collector tracking, which costs time on every allocation.
@@ -515,6 +738,7 @@ cdef class Message:
     cdef object _body, _via, _top_via, _from, _to, _call_id, _cseq
     cdef dict _cache                     # the accessors read less often
     cdef bint _complete                  # every check passed (else: carried by a ParseError)
+    cdef _Edits _edit                    # None until the message is edited
     cdef object __weakref__
 
     is_request = False
@@ -679,8 +903,270 @@ cdef class Message:
     cdef object _raise(self, Err* err):
         raise_at(self._data, err, None)
 
+    # --- editing (see the section comment above _Edits) --------------------------------
+
+    cdef inline int _sync(self) except -1:
+        if self._edit is not None:
+            self._materialize()
+        return 0
+
+    cdef int _materialize(self) except -1:
+        self._adopt(parse_built(self._serialize()))
+        return 0
+
+    cdef int _adopt(self, Message o) except -1:
+        """Take over the state of ``o`` (a parse of this message's edited octets)."""
+        cdef sf_entry* index = self._index
+        self._index = o._index
+        o._index = index
+        o._count, self._count = self._count, o._count
+        self._data = o._data
+        self._start = o._start
+        self._head_end = o._head_end
+        self._body_s = o._body_s
+        self._body_e = o._body_e
+        self._version_s = o._version_s
+        self._version_e = o._version_e
+        self._content_length = o._content_length
+        self._max_forwards = o._max_forwards
+        self._cseq_seq = o._cseq_seq
+        self._cseq_ms = o._cseq_ms
+        self._cseq_me = o._cseq_me
+        self._i_via = o._i_via
+        self._i_from = o._i_from
+        self._i_to = o._i_to
+        self._i_call_id = o._i_call_id
+        self._i_cseq = o._i_cseq
+        self._top_v = o._top_v
+        self._from_p = o._from_p
+        self._to_p = o._to_p
+        self._body = o._body
+        self._via = o._via
+        self._top_via = o._top_via
+        self._from = o._from
+        self._to = o._to
+        self._call_id = o._call_id
+        self._cseq = o._cseq
+        self._cache = o._cache
+        self._complete = o._complete
+        self._edit = None
+        return 0
+
+    cdef _Edits _edits(self):
+        cdef _Edits edit = self._edit
+        if edit is None:
+            if not self._complete:
+                raise ValueError("a message that failed to parse cannot be edited")
+            edit = _Edits.__new__(_Edits)
+            edit.fields = list(range(self._count))
+            self._edit = edit
+        edit.out = None
+        return edit
+
+    cdef bint _field_matches(self, object item, int hid, bytes key):
+        cdef sf_entry* e
+        cdef tuple t
+        if type(item) is int:
+            e = &self._index[<Py_ssize_t>item]
+            if hid:
+                return e.hid == hid
+            return e.hid == 0 and eq_lower(PyBytes_AS_STRING(self._data) + e.name_s, e.name_e - e.name_s,
+                                           PyBytes_AS_STRING(key), PyBytes_GET_SIZE(key))
+        t = <tuple>item
+        if hid:
+            return <int>t[0] == hid
+        return <int>t[0] == 0 and <bytes>t[1] == key
+
+    cdef int _put(self, tuple field, int where) except -1:
+        cdef list fields = self._edits().fields
+        cdef int hid = field[0]
+        cdef bytes key = field[1]
+        cdef Py_ssize_t i, first = -1, last = -1, n = len(fields)
+        for i in range(n):
+            if self._field_matches(fields[i], hid, key):
+                if first < 0:
+                    first = i
+                last = i
+        if where == AFTER_LAST:
+            fields.insert(last + 1 if last >= 0 else n, field)
+        elif where == BEFORE_FIRST:
+            fields.insert(first if first >= 0 else 0, field)
+        elif first >= 0:
+            fields[first] = field
+            for i in range(last, first, -1):
+                if self._field_matches(fields[i], hid, key):
+                    del fields[i]
+        else:
+            fields.append(field)
+        return 0
+
+    cdef int _remove(self, int hid, bytes key) except -1:
+        cdef _Edits edit = self._edits()
+        cdef list kept = [item for item in edit.fields if not self._field_matches(item, hid, key)]
+        cdef int removed = len(edit.fields) - len(kept)
+        edit.fields = kept
+        return removed
+
+    cdef tuple _first_field(self, int hid):
+        """(position, unfolded value) of the first field with this id, edits included."""
+        cdef list fields = self._edits().fields
+        cdef Py_ssize_t i
+        cdef sf_entry* e
+        for i in range(len(fields)):
+            item = fields[i]
+            if type(item) is int:
+                e = &self._index[<Py_ssize_t>item]
+                if e.hid == hid:
+                    if e.folded:
+                        return i, unfold(PyBytes_AS_STRING(self._data), e).encode("utf-8", "surrogateescape")
+                    return i, self._data[e.value_s:e.value_e]
+            elif <int>(<tuple>item)[0] == hid:
+                return i, line_value((<tuple>item)[2])
+        return None
+
+    cdef bytes _name_of(self, object item):
+        cdef sf_entry* e
+        if type(item) is int:
+            e = &self._index[<Py_ssize_t>item]
+            return self._data[e.name_s:e.name_e]
+        line = <bytes>(<tuple>item)[2]
+        return line[:line.index(b":")]
+
+    cdef object _pop_first_value(self, int hid):
+        """Remove the first element of the first field with this id (the field when it was
+        the only one); that element as a Via or NameAddr, None when there is no field."""
+        cdef tuple first = self._first_field(hid)
+        cdef bytes value
+        cdef const char* s
+        cdef Py_ssize_t n, p, rest = -1
+        cdef Err err
+        cdef ViaParts v, v0
+        cdef NameAddrParts na, na0
+        cdef list fields
+        if first is None:
+            return None
+        i, value = first
+        s = PyBytes_AS_STRING(value)
+        n = PyBytes_GET_SIZE(value)
+        p = 0
+        while True:  # every element, as the Python twin's scan does
+            if hid == H_VIA:
+                if scan_via(s, p, n, &v, &err) < 0:
+                    raise_at(value, &err, None)
+                if p == 0:
+                    v0 = v
+                p = next_list_item(s, v.stop, n, True, "unexpected character in Via", &err)
+            else:
+                if scan_name_addr(s, p, n, True, &na, &err) < 0:
+                    raise_at(value, &err, None)
+                if p == 0:
+                    na0 = na
+                p = next_list_item(s, na.stop, n, True, "unexpected character after address", &err)
+            if p == -1:
+                raise_at(value, &err, None)
+            if p == -2:
+                break
+            if rest < 0:
+                rest = skip_ws(s, p, n)
+        fields = self._edit.fields
+        if rest < 0:
+            del fields[i]
+        else:
+            fields[i] = new_field(hid, b"", self._name_of(fields[i]), value[rest:])
+        if hid == H_VIA:
+            return make_via(value, &v0)
+        return make_name_addr(value, &na0)
+
+    def push_via(self, via):
+        """A new topmost Via field."""
+        text = str(via) if isinstance(via, Via) else str(Via.parse(via))
+        self._put(new_field(H_VIA, b"via", b"Via", value_bytes(text)), BEFORE_FIRST)
+
+    def pop_via(self):
+        """Remove the topmost Via value (the first of a comma list) and return it."""
+        popped = self._pop_first_value(H_VIA)
+        if popped is None:
+            raise ValueError("no Via to pop")
+        return popped
+
+    def decrement_max_forwards(self):
+        """Max-Forwards minus one; 70 added when absent (RFC 3261 §16.6 step 3)."""
+        cdef tuple first = self._first_field(H_MAX_FORWARDS)
+        cdef bytes value, digits
+        cdef list fields
+        if first is None:
+            self._put(new_field(H_MAX_FORWARDS, b"max-forwards", b"Max-Forwards", b"70"), AFTER_LAST)
+            return 70
+        i, value = first
+        digits = value.strip(b" \t")
+        if not digits or not digits.isdigit():
+            raise ValueError(f"invalid Max-Forwards {value!r}")
+        hops = int(digits)
+        if hops == 0:
+            raise ValueError("Max-Forwards is 0: answer 483 (Too Many Hops)")
+        fields = self._edit.fields
+        fields[i] = new_field(H_MAX_FORWARDS, b"max-forwards", self._name_of(fields[i]),
+                              str(hops - 1).encode("ascii"))
+        return hops - 1
+
+    def push_record_route(self, value):
+        """A new topmost Record-Route field; a URI is written as ``<uri>``."""
+        self._put(new_field(H_RECORD_ROUTE, b"record-route", b"Record-Route",
+                            value_bytes(route_text(value))), BEFORE_FIRST)
+
+    def pop_route(self):
+        """Remove the first Route value (the first of a comma list) and return it."""
+        return self._pop_first_value(H_ROUTE)
+
+    cdef bytes _start_line(self, bytes uri):
+        raise TypeError("only a request has a Request-URI")
+
+    cdef bytes _serialize(self):
+        cdef _Edits edit = self._edit
+        cdef const char* s = PyBytes_AS_STRING(self._data)
+        cdef Py_ssize_t head_start, blank, total, n, i, k
+        cdef bytes first, out, body
+        cdef char* o
+        cdef list fields = edit.fields
+        cdef Py_ssize_t count = len(fields)
+        if edit.out is not None:
+            return edit.out
+        head_start = <const char*>memchr(s + self._start, b'\n', self._body_s - self._start) - s + 1
+        blank = blank_line(s, self._body_s)
+        first = self._data[self._start:head_start] if edit.uri is None else self._start_line(edit.uri)
+        body = self._data[self._body_s:self._body_e] if edit.body is None else edit.body
+        total = PyBytes_GET_SIZE(first) + (self._body_s - blank) + PyBytes_GET_SIZE(body)
+        for k in range(count):
+            item = fields[k]
+            if type(item) is int:
+                i = <Py_ssize_t>item
+                total += (self._index[i + 1].name_s if i + 1 < self._count else blank) - self._index[i].name_s
+            else:
+                total += PyBytes_GET_SIZE(<bytes>(<tuple>item)[2])
+        out = PyBytes_FromStringAndSize(NULL, total)
+        o = PyBytes_AS_STRING(out)
+        memcpy(o, PyBytes_AS_STRING(first), PyBytes_GET_SIZE(first))
+        o += PyBytes_GET_SIZE(first)
+        for k in range(count):
+            item = fields[k]
+            if type(item) is int:
+                i = <Py_ssize_t>item
+                n = (self._index[i + 1].name_s if i + 1 < self._count else blank) - self._index[i].name_s
+                memcpy(o, s + self._index[i].name_s, n)
+            else:
+                line = <bytes>(<tuple>item)[2]
+                n = PyBytes_GET_SIZE(line)
+                memcpy(o, PyBytes_AS_STRING(line), n)
+            o += n
+        memcpy(o, s + blank, self._body_s - blank)
+        o += self._body_s - blank
+        memcpy(o, PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body))
+        edit.out = out
+        return out
+
     @property
     def version(self):
+        self._sync()
         return ascii_str(PyBytes_AS_STRING(self._data), self._version_s, self._version_e)
 
     @property
@@ -693,12 +1179,23 @@ cdef class Message:
 
     @property
     def body(self):
+        """The body; setting it sets Content-Length."""
+        self._sync()
         if self._body is None:
             self._body = self._data[self._body_s:self._body_e]
         return self._body
 
+    @body.setter
+    def body(self, body):
+        cdef bytes content = body_bytes(body)
+        self._put(new_field(H_CONTENT_LENGTH, b"content-length", b"Content-Length",
+                            str(PyBytes_GET_SIZE(content)).encode("ascii")), REPLACE)
+        self._edit.body = content
+
     def to_bytes(self):
-        """The message's own octets: start line to the end of its body."""
+        """The message's own octets: start line to the end of its body (with the edits)."""
+        if self._edit is not None:
+            return self._serialize()
         if self._start == 0 and self._body_e == PyBytes_GET_SIZE(self._data):
             return self._data
         return self._data[self._start:self._body_e]
@@ -706,12 +1203,17 @@ cdef class Message:
     def __bytes__(self):
         return self.to_bytes()
 
+    def __reduce__(self):
+        # A message pickles as its octets (edits included); unpickling parses them.
+        return (parse, (self.to_bytes(),))
+
     @property
     def call_id(self):
         """Call-ID / i."""
         cdef sf_entry* e
         cdef Py_ssize_t p
         cdef Err err
+        self._sync()
         cdef const char* s = PyBytes_AS_STRING(self._data)
         if self._call_id is None:
             if not self._complete:
@@ -736,6 +1238,7 @@ cdef class Message:
         cdef Py_ssize_t ms, me
         cdef Err err
         cdef int i
+        self._sync()
         if not self._complete and self._cseq is None:
             i = self._first(H_CSEQ)
             if i < 0:
@@ -779,6 +1282,7 @@ cdef class Message:
     @property
     def via(self):
         """All Via values, top first."""
+        self._sync()
         if not self._complete:
             return self._partial_vias()
         return list(self._vias())
@@ -789,6 +1293,7 @@ cdef class Message:
         cdef ViaParts v
         cdef Err err
         cdef sf_entry* e
+        self._sync()
         if not self._complete:
             vias = self._partial_vias()
             return vias[0] if vias else None
@@ -802,6 +1307,7 @@ cdef class Message:
     @property
     def from_(self):
         """From / f."""
+        self._sync()
         if not self._complete:
             return self._partial_name_addr(H_FROM)
         if self._from is None:
@@ -811,6 +1317,7 @@ cdef class Message:
     @property
     def to(self):
         """To / t."""
+        self._sync()
         if not self._complete:
             return self._partial_name_addr(H_TO)
         if self._to is None:
@@ -822,6 +1329,7 @@ cdef class Message:
         cdef unsigned long long number
         cdef Err err
         cdef int i
+        self._sync()
         if not self._complete:
             i = self._first(H_MAX_FORWARDS)
             if i < 0:
@@ -836,6 +1344,7 @@ cdef class Message:
     @property
     def content_length(self):
         """Content-Length / l; None when absent."""
+        self._sync()
         return None if self._content_length < 0 else self._content_length
 
     cdef list _name_addrs(self, uint8_t hid):
@@ -882,6 +1391,7 @@ cdef class Message:
         return False, self._name_addrs(H_CONTACT)
 
     cdef dict _rare(self):
+        self._sync()
         if self._cache is None:
             self._cache = {}
         return self._cache
@@ -897,6 +1407,7 @@ cdef class Message:
     @property
     def contact_star(self):
         """True for ``Contact: *`` (a REGISTER that removes every binding)."""
+        self._sync()
         return self._contacts()[0]
 
     @property
@@ -1043,7 +1554,6 @@ cdef class Message:
 
 
 @cython.no_gc
-@cython.freelist(8)
 cdef class Request(Message):
     cdef int _method_s, _method_e
     cdef UriParts _u
@@ -1051,35 +1561,87 @@ cdef class Request(Message):
 
     is_request = True
 
+    def __init__(self, method, uri, headers=(), body=b""):
+        """A new request: the start line, ``headers`` in order, Content-Length, ``body``."""
+        cdef bytes m
+        if not isinstance(method, str) or not (<str>method).isascii():
+            raise ValueError(f"a method is a token, not {method!r}")
+        m = (<str>method).encode("ascii")
+        if not PyBytes_GET_SIZE(m) or skip_class(PyBytes_AS_STRING(m), 0, PyBytes_GET_SIZE(m),
+                                                 SF_TOKEN) != PyBytes_GET_SIZE(m):
+            raise ValueError(f"a method is a token, not {method!r}")
+        text = str(uri) if isinstance(uri, URI) else str(URI.parse(uri))
+        cdef list lines = [m + b" " + value_bytes(text) + b" SIP/2.0\r\n"]
+        lines += header_lines(headers)
+        self._adopt(parse_built(finish(lines, body_bytes(body))))
+
+    cdef int _adopt(self, Message o) except -1:
+        cdef Request r = <Request>o
+        Message._adopt(self, o)
+        self._method_s = r._method_s
+        self._method_e = r._method_e
+        self._u = r._u
+        self._method = r._method
+        self._uri = r._uri
+        return 0
+
+    cdef bytes _start_line(self, bytes uri):
+        cdef bytes data = self._data
+        return (data[self._method_s:self._method_e] + b" " + uri + b" "
+                + data[self._version_s:self._version_e] + b"\r\n")
+
     @property
     def method(self):
+        self._sync()
         if self._method is None:
             self._method = known_method(PyBytes_AS_STRING(self._data), self._method_s, self._method_e)
         return self._method
 
     @property
     def uri(self):
+        """The Request-URI; setting it rewrites the start line."""
+        self._sync()
         if self._uri is None:
             self._uri = make_uri(self._data, &self._u)
         return self._uri
+
+    @uri.setter
+    def uri(self, uri):
+        text = str(uri) if isinstance(uri, URI) else str(URI.parse(uri))
+        self._edits().uri = value_bytes(text)
 
     def __repr__(self):
         return f"<Request {self.method} {self.uri}>"
 
 
 @cython.no_gc
-@cython.freelist(8)
 cdef class Response(Message):
     cdef int _status
     cdef Py_ssize_t _reason_s, _reason_e
     cdef object _reason
 
+    def __init__(self, status, reason=None, headers=(), body=b""):
+        """A new response: the status line, ``headers`` in order, Content-Length, ``body``."""
+        cdef list lines = [status_line(status, reason)]
+        lines += header_lines(headers)
+        self._adopt(parse_built(finish(lines, body_bytes(body))))
+
+    cdef int _adopt(self, Message o) except -1:
+        cdef Response r = <Response>o
+        Message._adopt(self, o)
+        self._status = r._status
+        self._reason_s = r._reason_s
+        self._reason_e = r._reason_e
+        self._reason = r._reason
+        return 0
+
     @property
     def status(self):
-        return self._status
+        return self._status  # never edited
 
     @property
     def reason(self):
+        self._sync()
         if self._reason is None:
             self._reason = decode(PyBytes_AS_STRING(self._data), self._reason_s, self._reason_e)
         return self._reason
@@ -1125,6 +1687,9 @@ cdef class Headers:
         self._msg = msg
 
     cdef list _matches(self, str name):
+        if name is None:
+            raise TypeError("header names are str, not NoneType")
+        self._msg._sync()
         cdef bytes key = name.lower().encode("utf-8", "surrogateescape")
         cdef const char* k = PyBytes_AS_STRING(key)
         cdef Py_ssize_t kn = PyBytes_GET_SIZE(key)
@@ -1172,19 +1737,41 @@ cdef class Headers:
         return isinstance(name, str) and len(self._matches(name)) > 0
 
     def keys(self):
+        self._msg._sync()
         return [self._name(i) for i in range(self._msg._count)]
 
     def values(self):
+        self._msg._sync()
         return [self._value(i) for i in range(self._msg._count)]
 
     def items(self):
+        self._msg._sync()
         return [(self._name(i), self._value(i)) for i in range(self._msg._count)]
 
     def __iter__(self):
         return iter(self.keys())
 
     def __len__(self):
+        self._msg._sync()
         return self._msg._count
+
+    # Edits: recorded on the message, written by bytes(msg).
+    def add(self, name, value):
+        """A new field after the last field of that name, else at the end."""
+        self._msg._put(field_of(name, value), AFTER_LAST)
+
+    def insert(self, name, value):
+        """A new field before the first field of that name, else first."""
+        self._msg._put(field_of(name, value), BEFORE_FIRST)
+
+    def set(self, name, value):
+        """One field of that name with this value, in place of the first one (else last)."""
+        self._msg._put(field_of(name, value), REPLACE)
+
+    def remove(self, name):
+        """Remove every field of that name; how many there were."""
+        hid, key = field_key(name)
+        return self._msg._remove(hid, key)
 
     def __repr__(self):
         return f"<Headers {self.items()!r}>"

@@ -16,7 +16,7 @@ Faults from step 4 on carry the parsed message (``ParseError.message``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..errors import MessageTooLarge, ParseError, VersionNotSupported
@@ -26,9 +26,9 @@ from ._values_py import (
     scan_params, scan_uri, scan_vias, skip_ws,
 )
 from .keepalive import Keepalive
-from .limits import DEFAULT_LIMITS, Limits
+from .limits import Limits, limits_or_default
 
-__all__ = ["parse", "is_keepalive", "Message", "Request", "Response", "Headers"]
+__all__ = ["parse", "is_keepalive", "make_response", "Message", "Request", "Response", "Headers"]
 
 _TOKEN = re.compile(rb"[A-Za-z0-9\-.!%*_+`'~]+")
 _HEADER_NAME = re.compile(rb"([A-Za-z0-9\-.!%*_+`'~]+)[ \t]*:")
@@ -75,7 +75,7 @@ def parse(data: Any, limits: Limits | None = None) -> Request | Response | Keepa
     ka = _keepalive(buf, 0, end)
     if ka is not None:
         return ka
-    return _parse(buf, 0, end, limits or DEFAULT_LIMITS, False)[0]
+    return _parse(buf, 0, end, limits_or_default(limits), False)[0]
 
 
 def _parse(
@@ -238,6 +238,7 @@ def _frame(
     msg._content_length = content_length
     msg._cache = {}
     msg._complete = False
+    msg._edit = None
     if stream and body_end > end:
         return msg, body_end  # the caller waits for the rest of the body
 
@@ -374,9 +375,12 @@ class Headers:
         self._msg = msg
 
     def _entries(self, name: str) -> Iterator[list[int]]:
+        if not isinstance(name, str):
+            raise TypeError(f"header names are str, not {type(name).__name__}")
         key = name.lower()
         hid = T.HEADER_IDS.get(key, 0)
         msg = self._msg
+        msg._sync()
         if hid:
             return (e for e in msg._index if e[_ID] == hid)
         raw = key.encode("utf-8", "surrogateescape")
@@ -409,13 +413,16 @@ class Headers:
         return self._msg._data[entry[_NAME_START] : entry[_NAME_END]].decode("ascii")
 
     def keys(self) -> list[str]:
+        self._msg._sync()
         return [self._name(e) for e in self._msg._index]
 
     def values(self) -> list[str]:
+        self._msg._sync()
         buf = self._msg._data
         return [_unfold(buf, e) for e in self._msg._index]
 
     def items(self) -> list[tuple[str, str]]:
+        self._msg._sync()
         buf = self._msg._data
         return [(self._name(e), _unfold(buf, e)) for e in self._msg._index]
 
@@ -423,7 +430,26 @@ class Headers:
         return iter(self.keys())
 
     def __len__(self) -> int:
+        self._msg._sync()
         return len(self._msg._index)
+
+    # Edits: recorded on the message, written by bytes(msg).
+    def add(self, name: str, value: str) -> None:
+        """A new field after the last field of that name, else at the end."""
+        self._msg._put(_new_field(name, value), _AFTER_LAST)
+
+    def insert(self, name: str, value: str) -> None:
+        """A new field before the first field of that name, else first."""
+        self._msg._put(_new_field(name, value), _BEFORE_FIRST)
+
+    def set(self, name: str, value: str) -> None:
+        """One field of that name with this value, in place of the first one (else last)."""
+        self._msg._put(_new_field(name, value), _REPLACE)
+
+    def remove(self, name: str) -> int:
+        """Remove every field of that name; how many there were."""
+        hid, key = _field_key(name)
+        return self._msg._remove(hid, key)
 
     def __repr__(self) -> str:
         return f"<Headers {self.items()!r}>"
@@ -433,6 +459,8 @@ def _cached(fn: Any) -> property:
     name = fn.__name__
 
     def get(self: Message) -> Any:
+        if self._edit is not None:
+            self._materialize()
         cache = self._cache
         try:
             return cache[name]
@@ -454,12 +482,156 @@ def _cached_copy(fn: Any) -> property:
     get.__doc__ = fn.__doc__
     return property(get)
 
+# --- building and editing ----------------------------------------------------------------
+#
+# An edited message keeps its octets and index untouched and records its header section
+# as a list of fields: an int is an original field (its lines are copied verbatim), a
+# _Field a new one.  bytes(msg) writes them in one pass; reading any accessor first
+# parses the written message again, so what is read is always what would be sent.
+
+_NAME_STR = re.compile(r"[A-Za-z0-9\-.!%*_+`'~]+")
+_FORBIDDEN = re.compile(r"[\r\n\x00]")
+_AFTER_LAST, _BEFORE_FIRST, _REPLACE = range(3)
+# Built and edited messages are the caller's own: only the grammar limits them.
+_BUILT_LIMITS = Limits(max_size=2**31 - 1, max_headers=2**31 - 1, max_line_length=2**31 - 1)
+
+
+class _Field(tuple):  # type: ignore[type-arg]
+    """A new header field: (hid, lower-case name, the line as written)."""
+
+    __slots__ = ()
+
+
+def _field_key(name: Any) -> tuple[int, bytes]:
+    if not isinstance(name, str):
+        raise TypeError(f"header names are str, not {type(name).__name__}")
+    if _NAME_STR.fullmatch(name) is None:
+        raise ValueError(f"invalid header name {name!r}")
+    key = name.lower()
+    hid = T.HEADER_IDS.get(key, 0)
+    if hid == T.H_CONTENT_LENGTH:
+        raise ValueError("Content-Length follows the body: set msg.body instead")
+    return hid, key.encode("ascii")
+
+
+def _value_bytes(value: Any) -> bytes:
+    if not isinstance(value, str):
+        raise TypeError(f"header values are str, not {type(value).__name__}")
+    if _FORBIDDEN.search(value) is not None:
+        raise ValueError(f"CR, LF or NUL in header value {value!r}")
+    return value.encode("utf-8", "surrogateescape")
+
+
+def _new_field(name: str, value: str) -> _Field:
+    hid, key = _field_key(name)
+    return _field(hid, key, name.encode("ascii"), _value_bytes(value))
+
+
+def _field(hid: int, key: bytes, name: bytes, value: bytes) -> _Field:
+    return _Field((hid, key, name + b": " + value + b"\r\n"))
+
+
+def _field_value(line: bytes) -> bytes:
+    """The value of a line made by _field."""
+    return line[line.index(b":") + 2 : -2]
+
+
+def _route_text(value: Any) -> str:
+    if isinstance(value, NameAddr):
+        return str(value)
+    if isinstance(value, URI):
+        return f"<{value}>"
+    if not isinstance(value, str):
+        raise TypeError(f"expected NameAddr, URI or str, not {type(value).__name__}")
+    if "<" in value:
+        return str(NameAddr.parse(value))
+    return f"<{URI.parse(value)}>"
+
+
+def _header_lines(headers: Any) -> list[bytes]:
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    return [_new_field(name, value)[2] for name, value in pairs]
+
+
+def _body_bytes(body: Any) -> bytes:
+    if not isinstance(body, (bytes, bytearray, memoryview)):
+        raise TypeError(f"a body is bytes, not {type(body).__name__}")
+    return bytes(body)
+
+
+def _status_line(status: Any, reason: Any) -> bytes:
+    if type(status) is not int or not 100 <= status <= 699:
+        raise ValueError(f"a status code is an int from 100 to 699, not {status!r}")
+    if reason is None:
+        reason = T.REASON_PHRASES.get(status, "")
+    return b"SIP/2.0 %d %s\r\n" % (status, _value_bytes(reason))
+
+
+def _finish(lines: list[bytes], body: bytes) -> bytes:
+    lines.append(b"Content-Length: %d\r\n\r\n" % len(body))
+    lines.append(body)
+    return b"".join(lines)
+
+
+def _parse_built(data: bytes) -> Request | Response:
+    return _parse(data, 0, len(data), _BUILT_LIMITS, False)[0]
+
+
+_DIALOG_METHODS = frozenset(("INVITE", "SUBSCRIBE", "REFER"))
+_RESPONSE_COPIES = frozenset((T.H_FROM, T.H_TO, T.H_CALL_ID, T.H_CSEQ))
+
+
+def make_response(request: Request, status: int, reason: str | None = None, *,
+                  to_tag: str | None = None, headers: Any = (), body: bytes = b"") -> Response:
+    """The response to ``request`` (RFC 3261 §8.2.6), its header lines copied verbatim."""
+    if not isinstance(request, Request):
+        raise TypeError(f"expected a Request, not {type(request).__name__}")
+    out = [_status_line(status, reason)]
+    if to_tag is not None and (not isinstance(to_tag, str) or _NAME_STR.fullmatch(to_tag) is None):
+        raise ValueError(f"a tag is a token, not {to_tag!r}")
+    extra = _header_lines(headers)
+    body = _body_bytes(body)
+    request._sync()
+    if not request._complete:
+        raise ValueError("cannot answer a request that failed to parse")
+    buf = request._data
+    index = request._index
+    blank = request._body_span[0] - (2 if buf[request._body_span[0] - 2] == 13 else 1)
+    add_tag = to_tag is not None and request.to.tag is None
+    copy_rr = 100 < status < 300 and request.method in _DIALOG_METHODS
+    route_set: list[bytes] = []
+    core: list[bytes] = []
+    for i, entry in enumerate(index):
+        hid = entry[_ID]
+        if hid == T.H_VIA or (hid == T.H_RECORD_ROUTE and copy_rr) or hid in _RESPONSE_COPIES:
+            stop = index[i + 1][_NAME_START] if i + 1 < len(index) else blank
+            if hid == T.H_TO and add_tag:
+                line = (buf[entry[_NAME_START] : entry[_VALUE_END]] + b";tag="
+                        + to_tag.encode("ascii") + b"\r\n")  # type: ignore[union-attr]
+            else:
+                line = buf[entry[_NAME_START] : stop]
+            (out if hid == T.H_VIA else route_set if hid == T.H_RECORD_ROUTE else core).append(line)
+    out += route_set
+    out += core
+    out += extra
+    return _parse_built(_finish(out, body))  # type: ignore[return-value]
+
+
+class _Edits:
+    __slots__ = ("fields", "uri", "body", "out")
+
+    def __init__(self, count: int) -> None:
+        self.fields: list[int | _Field] = list(range(count))
+        self.uri: bytes | None = None
+        self.body: bytes | None = None
+        self.out: bytes | None = None
+
 
 class Message:
     """What requests and responses share: the header index, the body, typed accessors."""
 
     __slots__ = ("_data", "_start", "_index", "_body_span", "_content_length", "_cache",
-                 "_version_span", "_complete", "__weakref__")
+                 "_version_span", "_complete", "_edit", "__weakref__")
 
     _data: bytes
     _start: int
@@ -478,10 +650,12 @@ class Message:
         raise ParseError.at(self._data, e.offset, e.reason, e.status) from None
 
     def _spans(self, hid: int) -> list[list[int]]:
+        self._sync()
         return [e for e in self._index if e[_ID] == hid]
 
     @property
     def version(self) -> str:
+        self._sync()
         vs, ve = self._version_span
         return self._data[vs:ve].decode("ascii")
 
@@ -489,13 +663,10 @@ class Message:
     def headers(self) -> Headers:
         return Headers(self)
 
-    @_cached
-    def body(self) -> bytes:
-        bs, be = self._body_span
-        return self._data[bs:be]
-
     def to_bytes(self) -> bytes:
-        """The message's own octets: start line to the end of its body."""
+        """The message's own octets: start line to the end of its body (with the edits)."""
+        if self._edit is not None:
+            return self._serialize()
         be = self._body_span[1]
         if self._start == 0 and be == len(self._data):
             return self._data
@@ -503,6 +674,10 @@ class Message:
 
     def __bytes__(self) -> bytes:
         return self.to_bytes()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A message pickles as its octets (edits included); unpickling parses them.
+        return (parse, (self.to_bytes(),))
 
     # Checked and cached by parse().  A message carried by a ParseError stopped being
     # checked part way: its accessors parse their header on demand (ParseError if
@@ -529,9 +704,192 @@ class Message:
         return probe._cache[key]
 
     def _core(self, key: str) -> Any:
+        self._sync()
         if self._complete:
             return self._cache.get(key)
         return self._partial(key)
+
+    # --- editing ---------------------------------------------------------------------
+
+    def _sync(self) -> None:
+        """Before reading: parse the edited message again (see the section comment)."""
+        if self._edit is not None:
+            self._materialize()
+
+    def _materialize(self) -> None:
+        data = self._serialize()
+        fresh = _parse(data, 0, len(data), _BUILT_LIMITS, False)[0]
+        self._adopt(fresh)
+
+    def _adopt(self, other: Message) -> None:
+        for cls in type(self).__mro__:
+            for slot in getattr(cls, "__slots__", ()):
+                if slot != "__weakref__":
+                    setattr(self, slot, getattr(other, slot))
+
+    def _edits(self) -> _Edits:
+        edit = self._edit
+        if edit is None:
+            if not self._complete:
+                raise ValueError("a message that failed to parse cannot be edited")
+            edit = self._edit = _Edits(len(self._index))
+        edit.out = None
+        return edit
+
+    def _matches(self, item: int | _Field, hid: int, key: bytes) -> bool:
+        if type(item) is int:
+            entry = self._index[item]
+            if hid:
+                return entry[_ID] == hid  # type: ignore[no-any-return]
+            return entry[_ID] == 0 and self._data[entry[_NAME_START] : entry[_NAME_END]].lower() == key
+        return item[0] == hid if hid else (item[0] == 0 and item[1] == key)  # type: ignore[index]
+
+    def _put(self, field: _Field, where: int) -> None:
+        fields = self._edits().fields
+        hid, key = field[0], field[1]
+        found = [i for i, item in enumerate(fields) if self._matches(item, hid, key)]
+        if where == _AFTER_LAST:
+            fields.insert(found[-1] + 1 if found else len(fields), field)
+        elif where == _BEFORE_FIRST:
+            fields.insert(found[0] if found else 0, field)
+        elif found:
+            fields[found[0]] = field
+            for i in reversed(found[1:]):
+                del fields[i]
+        else:
+            fields.append(field)
+
+    def _remove(self, hid: int, key: bytes) -> int:
+        edit = self._edits()
+        kept = [item for item in edit.fields if not self._matches(item, hid, key)]
+        removed = len(edit.fields) - len(kept)
+        edit.fields = kept
+        return removed
+
+    def _first(self, hid: int) -> tuple[int, bytes] | None:
+        """Position and (unfolded) value of the first field with this id, edits included."""
+        fields = self._edits().fields
+        for i, item in enumerate(fields):
+            if type(item) is int:
+                entry = self._index[item]
+                if entry[_ID] == hid:
+                    return i, _unfold(self._data, entry).encode("utf-8", "surrogateescape")
+            elif item[0] == hid:  # type: ignore[index]
+                return i, _field_value(item[2])  # type: ignore[index]
+        return None
+
+    def _name_of(self, item: int | _Field) -> bytes:
+        if type(item) is int:
+            entry = self._index[item]
+            return self._data[entry[_NAME_START] : entry[_NAME_END]]
+        line = item[2]  # type: ignore[index]
+        return line[: line.index(b":")]  # type: ignore[no-any-return]
+
+    def _pop_first_value(self, hid: int, scan: Any) -> tuple[bytes, tuple[Any, ...]] | None:
+        """Remove the first element of the first field with this id (the field itself when
+        it was the only one); the value and the element's scan item."""
+        first = self._first(hid)
+        if first is None:
+            return None
+        i, value = first
+        try:
+            items = scan(value, 0, len(value))
+        except Bad as e:
+            raise ParseError.at(value, e.offset, e.reason, e.status) from None
+        fields = self._edit.fields  # type: ignore[union-attr]
+        if len(items) == 1:
+            del fields[i]
+        else:
+            rest = value[items[1][0] :]
+            fields[i] = _field(hid, T.HEADER_NAMES[hid].lower().encode(),
+                               self._name_of(fields[i]), rest)
+        return value, items[0]
+
+    def push_via(self, via: Via | str) -> None:
+        """A new topmost Via field."""
+        text = str(via) if isinstance(via, Via) else str(Via.parse(via))
+        self._put(_field(T.H_VIA, b"via", b"Via", _value_bytes(text)), _BEFORE_FIRST)
+
+    def pop_via(self) -> Via:
+        """Remove the topmost Via value (the first of a comma list) and return it."""
+        popped = self._pop_first_value(T.H_VIA, scan_vias)
+        if popped is None:
+            raise ValueError("no Via to pop")
+        return Via._from_item(*popped)
+
+    def decrement_max_forwards(self) -> int:
+        """Max-Forwards minus one; 70 added when absent (RFC 3261 §16.6 step 3)."""
+        first = self._first(T.H_MAX_FORWARDS)
+        if first is None:
+            self._put(_field(T.H_MAX_FORWARDS, b"max-forwards", b"Max-Forwards", b"70"),
+                      _AFTER_LAST)
+            return 70
+        i, value = first
+        m = _DIGITS.fullmatch(value.strip(b" \t"))
+        if m is None:
+            raise ValueError(f"invalid Max-Forwards {value!r}")
+        hops = int(m.group())
+        if hops == 0:
+            raise ValueError("Max-Forwards is 0: answer 483 (Too Many Hops)")
+        fields = self._edit.fields  # type: ignore[union-attr]
+        fields[i] = _field(T.H_MAX_FORWARDS, b"max-forwards", self._name_of(fields[i]),
+                           str(hops - 1).encode())
+        return hops - 1
+
+    def push_record_route(self, value: NameAddr | URI | str) -> None:
+        """A new topmost Record-Route field; a URI is written as ``<uri>``."""
+        self._put(_field(T.H_RECORD_ROUTE, b"record-route", b"Record-Route",
+                         _value_bytes(_route_text(value))), _BEFORE_FIRST)
+
+    def pop_route(self) -> NameAddr | None:
+        """Remove the first Route value (the first of a comma list) and return it."""
+        popped = self._pop_first_value(
+            T.H_ROUTE, lambda b, s, e: scan_name_addrs(b, s, e, True))
+        return None if popped is None else NameAddr._from_item(*popped)
+
+    def _get_body(self) -> bytes:
+        self._sync()
+        cache = self._cache
+        if "body" not in cache:
+            bs, be = self._body_span
+            cache["body"] = self._data[bs:be]
+        return cache["body"]  # type: ignore[no-any-return]
+
+    def _set_body(self, body: bytes) -> None:
+        if not isinstance(body, (bytes, bytearray, memoryview)):
+            raise TypeError(f"a body is bytes, not {type(body).__name__}")
+        body = bytes(body)
+        length = str(len(body)).encode()
+        self._put(_field(T.H_CONTENT_LENGTH, b"content-length", b"Content-Length", length),
+                  _REPLACE)
+        self._edit.body = body  # type: ignore[union-attr]
+
+    body = property(_get_body, _set_body, doc="The body; setting it sets Content-Length.")
+
+    def _serialize(self) -> bytes:
+        edit = self._edit
+        assert edit is not None
+        if edit.out is not None:
+            return edit.out
+        buf = self._data
+        index = self._index
+        head_start = buf.index(b"\n", self._start) + 1
+        body_s, body_e = self._body_span
+        blank = body_s - 2 if buf[body_s - 2] == 13 else body_s - 1
+        out = [buf[self._start : head_start] if edit.uri is None else self._start_line(edit.uri)]
+        for item in edit.fields:
+            if type(item) is int:
+                stop = index[item + 1][_NAME_START] if item + 1 < len(index) else blank
+                out.append(buf[index[item][_NAME_START] : stop])
+            else:
+                out.append(item[2])  # type: ignore[index]
+        out.append(buf[blank:body_s])
+        out.append(buf[body_s:body_e] if edit.body is None else edit.body)
+        edit.out = b"".join(out)
+        return edit.out
+
+    def _start_line(self, uri: bytes) -> bytes:
+        raise TypeError("only a request has a Request-URI")
 
     call_id = property(lambda self: self._core("call_id"), doc="Call-ID / i.")
     cseq = property(lambda self: self._core("cseq"), doc="CSeq.")
@@ -540,7 +898,7 @@ class Message:
     from_ = property(lambda self: self._core("from_"), doc="From / f.")
     to = property(lambda self: self._core("to"), doc="To / t.")
     max_forwards = property(lambda self: self._core("max_forwards"))
-    content_length = property(lambda self: self._content_length,
+    content_length = property(lambda self: self._sync() or self._content_length,
                               doc="Content-Length / l; None when absent.")
 
     def _name_addrs(self, hid: int) -> list[NameAddr]:
@@ -651,6 +1009,7 @@ class Message:
         lambda self: self._cached_auth("proxy_authenticate", T.H_PROXY_AUTHENTICATE))
 
     def _cached_auth(self, key: str, hid: int) -> list[Auth]:
+        self._sync()
         cache = self._cache
         if key not in cache:
             cache[key] = self._auth(hid)
@@ -672,15 +1031,38 @@ class Request(Message):
 
     is_request = True
 
+    def __init__(self, method: str, uri: URI | str, headers: Any = (), body: bytes = b"") -> None:
+        """A new request: the start line, ``headers`` in order, Content-Length, ``body``."""
+        if not isinstance(method, str) or _NAME_STR.fullmatch(method) is None:
+            raise ValueError(f"a method is a token, not {method!r}")
+        text = str(uri) if isinstance(uri, URI) else str(URI.parse(uri))
+        lines = [b"%s %s SIP/2.0\r\n" % (method.encode("ascii"), _value_bytes(text))]
+        lines += _header_lines(headers)
+        self._adopt(_parse_built(_finish(lines, _body_bytes(body))))
+
     @_cached
     def method(self) -> str:
         ms, me = self._method_span
         return self._data[ms:me].decode("ascii")
 
-    @_cached
-    def uri(self) -> URI:
-        us, ue = self._uri_span
-        return URI._from_span(self._data, us, ue)
+    def _get_uri(self) -> URI:
+        self._sync()
+        cache = self._cache
+        if "uri" not in cache:
+            us, ue = self._uri_span
+            cache["uri"] = URI._from_span(self._data, us, ue)
+        return cache["uri"]  # type: ignore[no-any-return]
+
+    def _set_uri(self, uri: URI | str) -> None:
+        text = str(uri) if isinstance(uri, URI) else str(URI.parse(uri))
+        self._edits().uri = _value_bytes(text)
+
+    uri = property(_get_uri, _set_uri, doc="The Request-URI; setting it rewrites the start line.")
+
+    def _start_line(self, uri: bytes) -> bytes:
+        ms, me = self._method_span
+        vs, ve = self._version_span
+        return self._data[ms:me] + b" " + uri + b" " + self._data[vs:ve] + b"\r\n"
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.uri}>"
@@ -692,9 +1074,16 @@ class Response(Message):
     _status: int
     _reason_span: tuple[int, int]
 
+    def __init__(self, status: int, reason: str | None = None, headers: Any = (),
+                 body: bytes = b"") -> None:
+        """A new response: the status line, ``headers`` in order, Content-Length, ``body``."""
+        lines = [_status_line(status, reason)]
+        lines += _header_lines(headers)
+        self._adopt(_parse_built(_finish(lines, _body_bytes(body))))
+
     @property
     def status(self) -> int:
-        return self._status
+        return self._status  # never edited
 
     @_cached
     def reason(self) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import MessageTooLarge, ParseError
 from ._message_py import Request, Response, _parse
 from .keepalive import Keepalive
-from .limits import DEFAULT_LIMITS, Limits
+from .limits import Limits, limits_or_default
 
 __all__ = ["StreamParser"]
 
@@ -34,7 +34,7 @@ class StreamParser:
 
     def __init__(self, limits: Limits | None = None) -> None:
         self._buf = bytearray()
-        self._limits = limits or DEFAULT_LIMITS
+        self._limits = limits_or_default(limits)
         self._need = 0  # octets the current message needs, once its head is parsed
         self._scanned = 0  # how far the search for the empty line got
         self._error: ParseError | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Limits", "DEFAULT_LIMITS"]
+__all__ = ["DEFAULT_LIMITS", "Limits", "limits_or_default"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,3 +30,12 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+def limits_or_default(limits: object) -> Limits:
+    """What a parser entry point was given for ``limits``: None means the defaults."""
+    if limits is None:
+        return DEFAULT_LIMITS
+    if not isinstance(limits, Limits):
+        raise TypeError(f"limits are a sipfast.Limits, not {type(limits).__name__}")
+    return limits
