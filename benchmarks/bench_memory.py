@@ -108,9 +108,7 @@ def measure_heap(parse, n: int = N) -> dict[str, float]:
 
 def measure_all(impl: str, n: int = N) -> dict[str, float]:
     result, chunks = measure_traced(compare.load(impl).parse, n)
-    try:
-        ctypes.CDLL(None).mallinfo2
-    except AttributeError:  # not glibc >= 2.33: no cross-check
+    if not hasattr(ctypes.CDLL(None), "mallinfo2"):  # not glibc >= 2.33: no cross-check
         return result
     child = subprocess.run(
         [sys.executable, "-m", "benchmarks.bench_memory", "--heap", impl, str(n)],

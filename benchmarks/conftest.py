@@ -32,7 +32,7 @@ def usable(name: str) -> tuple[ModuleType | None, str]:
     for message, data in CORPUS.items():
         try:
             module.parse_and_read(data)
-        except Exception as exc:  # a library that fails on the corpus is reported, not timed
+        except Exception as exc:  # noqa: BLE001 -- a library that fails on the corpus is reported, not timed
             return None, f"{name} cannot parse or read {message}.sip: {exc!r}"
     return module, ""
 

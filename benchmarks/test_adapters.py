@@ -47,10 +47,12 @@ def test_corpus_is_well_formed(name):
     head, _, body = data.partition(b"\r\n\r\n")
     assert b"\n" not in head.replace(b"\r\n", b""), "header lines must end in CRLF"
     length = re.search(rb"\r\nContent-Length: *(\d+)\r\n", head + b"\r\n")
-    assert length and int(length[1]) == len(body)
+    assert length
+    assert int(length[1]) == len(body)
     if name == "invite":
         assert 850 <= len(data) <= 950
-        assert head.count(b"\r\nVia: ") == 2 and b"\r\nRecord-Route: " in head
+        assert head.count(b"\r\nVia: ") == 2
+        assert b"\r\nRecord-Route: " in head
         assert body.startswith(b"v=0\r\n")
 
 

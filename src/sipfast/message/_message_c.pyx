@@ -9,7 +9,9 @@ order, the reasons and offsets of errors are those of the Python twin.
 """
 
 cimport cython
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from cpython.bytes cimport (
+    PyBytes_AS_STRING, PyBytes_FromFormat, PyBytes_FromStringAndSize, PyBytes_GET_SIZE,
+)
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 from cpython.mem cimport PyMem_Malloc, PyMem_Free, PyMem_Realloc
 from libc.string cimport memchr, memcpy
@@ -557,8 +559,39 @@ cdef bytes value_bytes(object value):
     return b
 
 
-cdef inline tuple new_field(int hid, bytes key, bytes name, bytes value):
-    return (hid, key, name + b": " + value + b"\r\n")
+cdef tuple new_field(int hid, bytes key, bytes name, bytes value):
+    """A new field: its id, its lower-case name and its line ``name: value CRLF``."""
+    cdef Py_ssize_t nn = PyBytes_GET_SIZE(name), vn = PyBytes_GET_SIZE(value)
+    cdef bytes line = PyBytes_FromStringAndSize(NULL, nn + vn + 4)
+    cdef char* o = PyBytes_AS_STRING(line)
+    memcpy(o, PyBytes_AS_STRING(name), nn)
+    o[nn] = b':'
+    o[nn + 1] = b' '
+    memcpy(o + nn + 2, PyBytes_AS_STRING(value), vn)
+    o[nn + 2 + vn] = b'\r'
+    o[nn + 3 + vn] = b'\n'
+    return (hid, key, line)
+
+
+cdef inline bytes span(bytes data, Py_ssize_t a, Py_ssize_t b):
+    return PyBytes_FromStringAndSize(PyBytes_AS_STRING(data) + a, b - a)
+
+
+cdef bytes checked_via(object via):
+    """The octets of a Via value to push, checked as one via-parm."""
+    cdef bytes b
+    cdef Err err
+    cdef ViaParts v
+    if isinstance(via, Via):
+        return value_bytes(str(via))
+    if not isinstance(via, str):
+        Via.parse(via)  # raises the TypeError of a value class
+    b = value_bytes(via)
+    if (scan_via(PyBytes_AS_STRING(b), 0, PyBytes_GET_SIZE(b), &v, &err) < 0
+            or next_list_item(PyBytes_AS_STRING(b), v.stop, PyBytes_GET_SIZE(b), False,
+                              "unexpected character in Via", &err) == -1):
+        raise_at(b, &err, None)
+    return b
 
 
 cdef tuple field_of(object name, object value):
@@ -611,16 +644,49 @@ cdef Message parse_built(bytes data):
     return <Message>parse_message(data, 0, PyBytes_GET_SIZE(data), _BUILT_LIMITS, False, &body_end)
 
 
-cdef str route_text(object value):
+cdef Message parse_lenient(bytes data):
+    """Like parse_built, but a message whose header values break the rules (say, the
+    last Via popped) is kept as a ParseError carries it: its accessors read on demand."""
+    try:
+        return parse_built(data)
+    except ParseError as e:
+        if e.message is None:
+            raise
+        return <Message>e.message
+
+
+cdef bint to_has_tag(Request request) except -1:
+    if request._complete:
+        return request._to_p.tag_s >= 0
+    try:
+        to = request.to
+    except ParseError:
+        return True  # a To that does not parse is copied as it is
+    return to is not None and to.tag is not None
+
+
+cdef bytes route_bytes(object value):
+    """The octets of a Record-Route value to push: a name-addr, a URI as ``<uri>``."""
+    cdef bytes b
+    cdef Err err
+    cdef NameAddrParts na
+    cdef UriParts u
     if isinstance(value, NameAddr):
-        return str(value)
+        return value_bytes(str(value))
     if isinstance(value, URI):
-        return f"<{value}>"
+        return value_bytes(f"<{value}>")
     if not isinstance(value, str):
         raise TypeError(f"expected NameAddr, URI or str, not {type(value).__name__}")
+    b = value_bytes(value)
     if "<" in <str>value:
-        return str(NameAddr(value))
-    return f"<{URI(value)}>"
+        if (scan_name_addr(PyBytes_AS_STRING(b), 0, PyBytes_GET_SIZE(b), False, &na, &err) < 0
+                or next_list_item(PyBytes_AS_STRING(b), na.stop, PyBytes_GET_SIZE(b), False,
+                                  "unexpected character after address", &err) == -1):
+            raise_at(b, &err, None)
+        return b
+    if scan_uri(PyBytes_AS_STRING(b), 0, PyBytes_GET_SIZE(b), &u, &err) < 0:
+        raise_at(b, &err, None)
+    return b"<" + b + b">"
 
 
 cdef inline Py_ssize_t blank_line(const char* s, Py_ssize_t body_s) noexcept nogil:
@@ -657,11 +723,9 @@ def make_response(Request request not None, status, reason=None, *, to_tag=None,
     extra = header_lines(headers) if headers else []
     content = body_bytes(body)
     request._sync()
-    if not request._complete:
-        raise ValueError("cannot answer a request that failed to parse")
     s = PyBytes_AS_STRING(request._data)
     blank = blank_line(s, request._body_s)
-    add_tag = tag is not None and request._to_p.tag_s < 0
+    add_tag = tag is not None and not to_has_tag(request)
     copy_rr = 100 < status < 300 and request.method in _DIALOG_METHODS
     cl = b"Content-Length: %d\r\n\r\n" % PyBytes_GET_SIZE(content)
     # Two passes: the size, then the copy.  Via lines first, then the route set, then
@@ -714,7 +778,7 @@ def make_response(Request request not None, status, reason=None, *, to_tag=None,
     memcpy(o, PyBytes_AS_STRING(cl), PyBytes_GET_SIZE(cl))
     o += PyBytes_GET_SIZE(cl)
     memcpy(o, PyBytes_AS_STRING(content), PyBytes_GET_SIZE(content))
-    return parse_built(out)
+    return parse_lenient(out)
 
 
 # A message refers only to its bytes, its index and the values made from them (handed
@@ -911,7 +975,7 @@ cdef class Message:
         return 0
 
     cdef int _materialize(self) except -1:
-        self._adopt(parse_built(self._serialize()))
+        self._adopt(parse_lenient(self._serialize()))
         return 0
 
     cdef int _adopt(self, Message o) except -1:
@@ -955,8 +1019,6 @@ cdef class Message:
     cdef _Edits _edits(self):
         cdef _Edits edit = self._edit
         if edit is None:
-            if not self._complete:
-                raise ValueError("a message that failed to parse cannot be edited")
             edit = _Edits.__new__(_Edits)
             edit.fields = list(range(self._count))
             self._edit = edit
@@ -1019,7 +1081,7 @@ cdef class Message:
                 if e.hid == hid:
                     if e.folded:
                         return i, unfold(PyBytes_AS_STRING(self._data), e).encode("utf-8", "surrogateescape")
-                    return i, self._data[e.value_s:e.value_e]
+                    return i, span(self._data, e.value_s, e.value_e)
             elif <int>(<tuple>item)[0] == hid:
                 return i, line_value((<tuple>item)[2])
         return None
@@ -1028,7 +1090,7 @@ cdef class Message:
         cdef sf_entry* e
         if type(item) is int:
             e = &self._index[<Py_ssize_t>item]
-            return self._data[e.name_s:e.name_e]
+            return span(self._data, e.name_s, e.name_e)
         line = <bytes>(<tuple>item)[2]
         return line[:line.index(b":")]
 
@@ -1079,8 +1141,7 @@ cdef class Message:
 
     def push_via(self, via):
         """A new topmost Via field."""
-        text = str(via) if isinstance(via, Via) else str(Via.parse(via))
-        self._put(new_field(H_VIA, b"via", b"Via", value_bytes(text)), BEFORE_FIRST)
+        self._put(new_field(H_VIA, b"via", b"Via", checked_via(via)), BEFORE_FIRST)
 
     def pop_via(self):
         """Remove the topmost Via value (the first of a comma list) and return it."""
@@ -1092,27 +1153,36 @@ cdef class Message:
     def decrement_max_forwards(self):
         """Max-Forwards minus one; 70 added when absent (RFC 3261 §16.6 step 3)."""
         cdef tuple first = self._first_field(H_MAX_FORWARDS)
-        cdef bytes value, digits
+        cdef bytes value
         cdef list fields
         if first is None:
             self._put(new_field(H_MAX_FORWARDS, b"max-forwards", b"Max-Forwards", b"70"), AFTER_LAST)
             return 70
         i, value = first
-        digits = value.strip(b" \t")
-        if not digits or not digits.isdigit():
+        cdef const char* s = PyBytes_AS_STRING(value)
+        cdef Py_ssize_t a = 0, b = PyBytes_GET_SIZE(value), p
+        cdef long long hops = 0
+        while a < b and (s[a] == b' ' or s[a] == b'\t'):
+            a += 1
+        while b > a and (s[b - 1] == b' ' or s[b - 1] == b'\t'):
+            b -= 1
+        if a == b or b - a > 18:
             raise ValueError(f"invalid Max-Forwards {value!r}")
-        hops = int(digits)
+        for p in range(a, b):
+            if not b'0' <= s[p] <= b'9':
+                raise ValueError(f"invalid Max-Forwards {value!r}")
+            hops = hops * 10 + (s[p] - 48)
         if hops == 0:
             raise ValueError("Max-Forwards is 0: answer 483 (Too Many Hops)")
         fields = self._edit.fields
         fields[i] = new_field(H_MAX_FORWARDS, b"max-forwards", self._name_of(fields[i]),
-                              str(hops - 1).encode("ascii"))
+                              PyBytes_FromFormat("%ld", <long>(hops - 1)))
         return hops - 1
 
     def push_record_route(self, value):
         """A new topmost Record-Route field; a URI is written as ``<uri>``."""
-        self._put(new_field(H_RECORD_ROUTE, b"record-route", b"Record-Route",
-                            value_bytes(route_text(value))), BEFORE_FIRST)
+        self._put(new_field(H_RECORD_ROUTE, b"record-route", b"Record-Route", route_bytes(value)),
+                  BEFORE_FIRST)
 
     def pop_route(self):
         """Remove the first Route value (the first of a comma list) and return it."""
@@ -1133,9 +1203,11 @@ cdef class Message:
             return edit.out
         head_start = <const char*>memchr(s + self._start, b'\n', self._body_s - self._start) - s + 1
         blank = blank_line(s, self._body_s)
-        first = self._data[self._start:head_start] if edit.uri is None else self._start_line(edit.uri)
-        body = self._data[self._body_s:self._body_e] if edit.body is None else edit.body
-        total = PyBytes_GET_SIZE(first) + (self._body_s - blank) + PyBytes_GET_SIZE(body)
+        first = b"" if edit.uri is None else self._start_line(edit.uri)
+        body = b"" if edit.body is None else edit.body
+        total = ((head_start - self._start if edit.uri is None else PyBytes_GET_SIZE(first))
+                 + (self._body_s - blank)
+                 + (self._body_e - self._body_s if edit.body is None else PyBytes_GET_SIZE(body)))
         for k in range(count):
             item = fields[k]
             if type(item) is int:
@@ -1145,8 +1217,12 @@ cdef class Message:
                 total += PyBytes_GET_SIZE(<bytes>(<tuple>item)[2])
         out = PyBytes_FromStringAndSize(NULL, total)
         o = PyBytes_AS_STRING(out)
-        memcpy(o, PyBytes_AS_STRING(first), PyBytes_GET_SIZE(first))
-        o += PyBytes_GET_SIZE(first)
+        if edit.uri is None:
+            memcpy(o, s + self._start, head_start - self._start)
+            o += head_start - self._start
+        else:
+            memcpy(o, PyBytes_AS_STRING(first), PyBytes_GET_SIZE(first))
+            o += PyBytes_GET_SIZE(first)
         for k in range(count):
             item = fields[k]
             if type(item) is int:
@@ -1160,7 +1236,10 @@ cdef class Message:
             o += n
         memcpy(o, s + blank, self._body_s - blank)
         o += self._body_s - blank
-        memcpy(o, PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body))
+        if edit.body is None:
+            memcpy(o, s + self._body_s, self._body_e - self._body_s)
+        else:
+            memcpy(o, PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body))
         edit.out = out
         return out
 

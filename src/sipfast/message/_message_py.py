@@ -536,16 +536,20 @@ def _field_value(line: bytes) -> bytes:
     return line[line.index(b":") + 2 : -2]
 
 
-def _route_text(value: Any) -> str:
+def _route_bytes(value: Any) -> bytes:
+    """The octets of a Record-Route value to push: a name-addr, a URI as ``<uri>``."""
     if isinstance(value, NameAddr):
-        return str(value)
+        return _value_bytes(str(value))
     if isinstance(value, URI):
-        return f"<{value}>"
+        return _value_bytes(f"<{value}>")
     if not isinstance(value, str):
         raise TypeError(f"expected NameAddr, URI or str, not {type(value).__name__}")
+    raw = _value_bytes(value)
     if "<" in value:
-        return str(NameAddr.parse(value))
-    return f"<{URI.parse(value)}>"
+        NameAddr.parse(value)
+        return raw
+    URI.parse(value)
+    return b"<" + raw + b">"
 
 
 def _header_lines(headers: Any) -> list[bytes]:
@@ -577,6 +581,27 @@ def _parse_built(data: bytes) -> Request | Response:
     return _parse(data, 0, len(data), _BUILT_LIMITS, False)[0]
 
 
+def _parse_lenient(data: bytes) -> Request | Response:
+    """Like _parse_built, but a message whose header values break the rules (say, the
+    last Via popped) is kept as a ParseError carries it: its accessors read on demand."""
+    try:
+        return _parse_built(data)
+    except ParseError as e:
+        if e.message is None:
+            raise
+        return e.message  # type: ignore[no-any-return]
+
+
+def _to_has_tag(request: Request) -> bool:
+    if request._complete:
+        return request.to.tag is not None  # type: ignore[union-attr]
+    try:
+        to = request.to
+    except ParseError:
+        return True  # a To that does not parse is copied as it is
+    return to is not None and to.tag is not None
+
+
 _DIALOG_METHODS = frozenset(("INVITE", "SUBSCRIBE", "REFER"))
 _RESPONSE_COPIES = frozenset((T.H_FROM, T.H_TO, T.H_CALL_ID, T.H_CSEQ))
 
@@ -592,12 +617,10 @@ def make_response(request: Request, status: int, reason: str | None = None, *,
     extra = _header_lines(headers)
     body = _body_bytes(body)
     request._sync()
-    if not request._complete:
-        raise ValueError("cannot answer a request that failed to parse")
     buf = request._data
     index = request._index
     blank = request._body_span[0] - (2 if buf[request._body_span[0] - 2] == 13 else 1)
-    add_tag = to_tag is not None and request.to.tag is None
+    add_tag = to_tag is not None and not _to_has_tag(request)
     copy_rr = 100 < status < 300 and request.method in _DIALOG_METHODS
     route_set: list[bytes] = []
     core: list[bytes] = []
@@ -614,7 +637,7 @@ def make_response(request: Request, status: int, reason: str | None = None, *,
     out += route_set
     out += core
     out += extra
-    return _parse_built(_finish(out, body))  # type: ignore[return-value]
+    return _parse_lenient(_finish(out, body))  # type: ignore[return-value]
 
 
 class _Edits:
@@ -717,9 +740,7 @@ class Message:
             self._materialize()
 
     def _materialize(self) -> None:
-        data = self._serialize()
-        fresh = _parse(data, 0, len(data), _BUILT_LIMITS, False)[0]
-        self._adopt(fresh)
+        self._adopt(_parse_lenient(self._serialize()))
 
     def _adopt(self, other: Message) -> None:
         for cls in type(self).__mro__:
@@ -730,8 +751,6 @@ class Message:
     def _edits(self) -> _Edits:
         edit = self._edit
         if edit is None:
-            if not self._complete:
-                raise ValueError("a message that failed to parse cannot be edited")
             edit = self._edit = _Edits(len(self._index))
         edit.out = None
         return edit
@@ -807,8 +826,14 @@ class Message:
 
     def push_via(self, via: Via | str) -> None:
         """A new topmost Via field."""
-        text = str(via) if isinstance(via, Via) else str(Via.parse(via))
-        self._put(_field(T.H_VIA, b"via", b"Via", _value_bytes(text)), _BEFORE_FIRST)
+        if isinstance(via, Via):
+            value = _value_bytes(str(via))
+        else:
+            if not isinstance(via, str):
+                Via.parse(via)  # raises the TypeError of a value class
+            value = _value_bytes(via)
+            Via.parse(via)
+        self._put(_field(T.H_VIA, b"via", b"Via", value), _BEFORE_FIRST)
 
     def pop_via(self) -> Via:
         """Remove the topmost Via value (the first of a comma list) and return it."""
@@ -826,7 +851,7 @@ class Message:
             return 70
         i, value = first
         m = _DIGITS.fullmatch(value.strip(b" \t"))
-        if m is None:
+        if m is None or len(m.group()) > 18:
             raise ValueError(f"invalid Max-Forwards {value!r}")
         hops = int(m.group())
         if hops == 0:
@@ -839,7 +864,7 @@ class Message:
     def push_record_route(self, value: NameAddr | URI | str) -> None:
         """A new topmost Record-Route field; a URI is written as ``<uri>``."""
         self._put(_field(T.H_RECORD_ROUTE, b"record-route", b"Record-Route",
-                         _value_bytes(_route_text(value))), _BEFORE_FIRST)
+                         _route_bytes(value)), _BEFORE_FIRST)
 
     def pop_route(self) -> NameAddr | None:
         """Remove the first Route value (the first of a comma list) and return it."""
