@@ -559,8 +559,8 @@ cdef bytes value_bytes(object value):
     return b
 
 
-cdef tuple new_field(int hid, bytes key, bytes name, bytes value):
-    """A new field: its id, its lower-case name and its line ``name: value CRLF``."""
+cdef bytes field_line(bytes name, bytes value):
+    """``name: value CRLF`` in one allocation."""
     cdef Py_ssize_t nn = PyBytes_GET_SIZE(name), vn = PyBytes_GET_SIZE(value)
     cdef bytes line = PyBytes_FromStringAndSize(NULL, nn + vn + 4)
     cdef char* o = PyBytes_AS_STRING(line)
@@ -570,7 +570,12 @@ cdef tuple new_field(int hid, bytes key, bytes name, bytes value):
     memcpy(o + nn + 2, PyBytes_AS_STRING(value), vn)
     o[nn + 2 + vn] = b'\r'
     o[nn + 3 + vn] = b'\n'
-    return (hid, key, line)
+    return line
+
+
+cdef inline tuple new_field(int hid, bytes key, bytes name, bytes value):
+    """A new field: its id, its lower-case name and its line."""
+    return (hid, key, field_line(name, value))
 
 
 cdef inline bytes span(bytes data, Py_ssize_t a, Py_ssize_t b):
@@ -605,8 +610,16 @@ cdef bytes line_value(bytes line):
 
 
 cdef list header_lines(object headers):
+    """The lines of the headers given to a builder, each checked as an edit's would be."""
+    cdef bytes n
+    cdef list out = []
     pairs = headers.items() if isinstance(headers, Mapping) else headers
-    return [field_of(name, value)[2] for name, value in pairs]
+    for name, value in pairs:
+        n = token_bytes(name, "header name")
+        if header_id(PyBytes_AS_STRING(n), PyBytes_GET_SIZE(n)) == H_CONTENT_LENGTH:
+            raise ValueError("Content-Length follows the body: set msg.body instead")
+        out.append(field_line(n, value_bytes(value)))
+    return out
 
 
 cdef bytes body_bytes(object body):
@@ -778,7 +791,12 @@ def make_response(Request request not None, status, reason=None, *, to_tag=None,
     memcpy(o, PyBytes_AS_STRING(cl), PyBytes_GET_SIZE(cl))
     o += PyBytes_GET_SIZE(cl)
     memcpy(o, PyBytes_AS_STRING(content), PyBytes_GET_SIZE(content))
-    return parse_lenient(out)
+    # Parsed when first read: a UAS that only sends it never pays for the parse.
+    cdef Response response = Response.__new__(Response)
+    cdef _Edits edit = _Edits.__new__(_Edits)
+    edit.out = out
+    response._edit = edit
+    return response
 
 
 # A message refers only to its bytes, its index and the values made from them (handed
@@ -1018,6 +1036,9 @@ cdef class Message:
 
     cdef _Edits _edits(self):
         cdef _Edits edit = self._edit
+        if edit is not None and edit.fields is None:  # built, not parsed yet
+            self._materialize()
+            edit = None
         if edit is None:
             edit = _Edits.__new__(_Edits)
             edit.fields = list(range(self._count))
@@ -1193,14 +1214,17 @@ cdef class Message:
 
     cdef bytes _serialize(self):
         cdef _Edits edit = self._edit
-        cdef const char* s = PyBytes_AS_STRING(self._data)
+        cdef const char* s
         cdef Py_ssize_t head_start, blank, total, n, i, k
         cdef bytes first, out, body
         cdef char* o
-        cdef list fields = edit.fields
-        cdef Py_ssize_t count = len(fields)
+        cdef list fields
+        cdef Py_ssize_t count
         if edit.out is not None:
             return edit.out
+        s = PyBytes_AS_STRING(self._data)
+        fields = edit.fields
+        count = len(fields)
         head_start = <const char*>memchr(s + self._start, b'\n', self._body_s - self._start) - s + 1
         blank = blank_line(s, self._body_s)
         first = b"" if edit.uri is None else self._start_line(edit.uri)
@@ -1716,7 +1740,8 @@ cdef class Response(Message):
 
     @property
     def status(self):
-        return self._status  # never edited
+        self._sync()
+        return self._status
 
     @property
     def reason(self):
@@ -1726,7 +1751,7 @@ cdef class Response(Message):
         return self._reason
 
     def __repr__(self):
-        return f"<Response {self._status} {self.reason}>"
+        return f"<Response {self.status} {self.reason}>"
 
 
 # --- headers view --------------------------------------------------------------------------

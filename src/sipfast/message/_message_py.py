@@ -637,7 +637,12 @@ def make_response(request: Request, status: int, reason: str | None = None, *,
     out += route_set
     out += core
     out += extra
-    return _parse_lenient(_finish(out, body))  # type: ignore[return-value]
+    # Parsed when first read: a UAS that only sends it never pays for the parse.
+    response = Response.__new__(Response)
+    response._edit = _Edits(0)
+    response._edit.fields = None  # type: ignore[assignment]
+    response._edit.out = _finish(out, body)
+    return response
 
 
 class _Edits:
@@ -750,6 +755,9 @@ class Message:
 
     def _edits(self) -> _Edits:
         edit = self._edit
+        if edit is not None and edit.fields is None:  # built, not parsed yet
+            self._materialize()
+            edit = None
         if edit is None:
             edit = self._edit = _Edits(len(self._index))
         edit.out = None
@@ -1108,7 +1116,8 @@ class Response(Message):
 
     @property
     def status(self) -> int:
-        return self._status  # never edited
+        self._sync()
+        return self._status
 
     @_cached
     def reason(self) -> str:
@@ -1116,4 +1125,4 @@ class Response(Message):
         return self._data[rs:re_].decode("utf-8", "surrogateescape")
 
     def __repr__(self) -> str:
-        return f"<Response {self._status} {self.reason}>"
+        return f"<Response {self.status} {self.reason}>"
