@@ -12,6 +12,7 @@ cimport cython
 from cpython.bytes cimport (
     PyBytes_AS_STRING, PyBytes_FromFormat, PyBytes_FromStringAndSize, PyBytes_GET_SIZE,
 )
+from cpython.unicode cimport PyUnicode_1BYTE_DATA
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 from cpython.mem cimport PyMem_Malloc, PyMem_Free, PyMem_Realloc
 from libc.string cimport memchr, memcpy
@@ -523,16 +524,21 @@ cdef class _Edits:
     cdef bytes uri, body, out
 
 
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object o)
+
+
 cdef bytes token_bytes(object text, str what):
     """``text`` as ASCII bytes when it is a token; TypeError / ValueError otherwise."""
-    cdef bytes b
+    cdef const char* p
+    cdef Py_ssize_t n
     if not isinstance(text, str):
         raise TypeError(f"{what}s are str, not {type(text).__name__}")
-    if (<str>text).isascii():
-        b = (<str>text).encode("ascii")
-        if PyBytes_GET_SIZE(b) and skip_class(PyBytes_AS_STRING(b), 0, PyBytes_GET_SIZE(b),
-                                               SF_TOKEN) == PyBytes_GET_SIZE(b):
-            return b
+    if PyUnicode_IS_ASCII(text):
+        p = <const char*>PyUnicode_1BYTE_DATA(text)
+        n = len(<str>text)
+        if n and skip_class(p, 0, n, SF_TOKEN) == n:
+            return PyBytes_FromStringAndSize(p, n)
     raise ValueError(f"invalid {what} {text!r}")
 
 
@@ -551,7 +557,10 @@ cdef bytes value_bytes(object value):
     cdef Py_ssize_t n
     if not isinstance(value, str):
         raise TypeError(f"header values are str, not {type(value).__name__}")
-    b = (<str>value).encode("utf-8", "surrogateescape")
+    if PyUnicode_IS_ASCII(value):  # the usual case: a copy of the str's own octets
+        b = PyBytes_FromStringAndSize(<const char*>PyUnicode_1BYTE_DATA(value), len(<str>value))
+    else:
+        b = (<str>value).encode("utf-8", "surrogateescape")
     p = PyBytes_AS_STRING(b)
     n = PyBytes_GET_SIZE(b)
     if memchr(p, b'\r', n) != NULL or memchr(p, b'\n', n) != NULL or memchr(p, 0, n) != NULL:
@@ -613,7 +622,9 @@ cdef list header_lines(object headers):
     """The lines of the headers given to a builder, each checked as an edit's would be."""
     cdef bytes n
     cdef list out = []
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    pairs = headers
+    if type(headers) is not tuple and type(headers) is not list and isinstance(headers, Mapping):
+        pairs = headers.items()
     for name, value in pairs:
         n = token_bytes(name, "header name")
         if header_id(PyBytes_AS_STRING(n), PyBytes_GET_SIZE(n)) == H_CONTENT_LENGTH:
@@ -1118,47 +1129,68 @@ cdef class Message:
     cdef object _pop_first_value(self, int hid):
         """Remove the first element of the first field with this id (the field when it was
         the only one); that element as a Via or NameAddr, None when there is no field."""
-        cdef tuple first = self._first_field(hid)
-        cdef bytes value
-        cdef const char* s
-        cdef Py_ssize_t n, p, rest = -1
+        cdef list fields = self._edits().fields
+        cdef Py_ssize_t i, a, b
+        cdef sf_entry* e
+        for i in range(len(fields)):
+            item = fields[i]
+            if type(item) is int:
+                e = &self._index[<Py_ssize_t>item]
+                if e.hid != hid:
+                    continue
+                if not e.folded:  # scanned in place, the element refers to the message
+                    popped = self._pop_from(i, hid, self._data, e.value_s, e.value_e, False)
+                    if popped is not None:
+                        return popped
+                value = unfold(PyBytes_AS_STRING(self._data), e).encode("utf-8", "surrogateescape")
+            elif <int>(<tuple>item)[0] == hid:
+                value = line_value((<tuple>item)[2])
+            else:
+                continue
+            return self._pop_from(i, hid, value, 0, PyBytes_GET_SIZE(value), True)
+        return None
+
+    cdef object _pop_from(self, Py_ssize_t i, int hid, bytes src, Py_ssize_t a, Py_ssize_t b,
+                          bint raise_errors):
+        """_pop_first_value over src[a:b]; None on a grammar error unless raise_errors (the
+        error's offsets are those of the value on its own, as in the Python twin)."""
+        cdef const char* s = PyBytes_AS_STRING(src)
+        cdef Py_ssize_t p = a, rest = -1
         cdef Err err
         cdef ViaParts v, v0
         cdef NameAddrParts na, na0
+        cdef bint first = True
         cdef list fields
-        if first is None:
-            return None
-        i, value = first
-        s = PyBytes_AS_STRING(value)
-        n = PyBytes_GET_SIZE(value)
-        p = 0
         while True:  # every element, as the Python twin's scan does
             if hid == H_VIA:
-                if scan_via(s, p, n, &v, &err) < 0:
-                    raise_at(value, &err, None)
-                if p == 0:
+                if scan_via(s, p, b, &v, &err) < 0:
+                    break
+                if first:
                     v0 = v
-                p = next_list_item(s, v.stop, n, True, "unexpected character in Via", &err)
+                p = next_list_item(s, v.stop, b, True, "unexpected character in Via", &err)
             else:
-                if scan_name_addr(s, p, n, True, &na, &err) < 0:
-                    raise_at(value, &err, None)
-                if p == 0:
+                if scan_name_addr(s, p, b, True, &na, &err) < 0:
+                    break
+                if first:
                     na0 = na
-                p = next_list_item(s, na.stop, n, True, "unexpected character after address", &err)
+                p = next_list_item(s, na.stop, b, True, "unexpected character after address", &err)
+            first = False
             if p == -1:
-                raise_at(value, &err, None)
-            if p == -2:
                 break
+            if p == -2:
+                fields = self._edit.fields
+                if rest < 0:
+                    del fields[i]
+                else:
+                    fields[i] = new_field(hid, b"", self._name_of(fields[i]), span(src, rest, b))
+                if hid == H_VIA:
+                    return make_via(src, &v0)
+                return make_name_addr(src, &na0)
             if rest < 0:
-                rest = skip_ws(s, p, n)
-        fields = self._edit.fields
-        if rest < 0:
-            del fields[i]
-        else:
-            fields[i] = new_field(hid, b"", self._name_of(fields[i]), value[rest:])
-        if hid == H_VIA:
-            return make_via(value, &v0)
-        return make_name_addr(value, &na0)
+                rest = skip_ws(s, p, b)
+        if raise_errors:
+            raise_at(src, &err, None)
+        return None
 
     def push_via(self, via):
         """A new topmost Via field."""
