@@ -17,6 +17,7 @@ from typing import Any
 
 __all__ = [
     "CONFORMANCE_DIR",
+    "CORPUS_MISSING",
     "FIELD_CHECKS",
     "acceptable_responses",
     "check_fields",
@@ -30,6 +31,12 @@ __all__ = [
 CONFORMANCE_DIR = Path(
     os.environ.get("SIPFAST_CONFORMANCE_DIR")
     or Path(__file__).resolve().parents[2] / "shared" / "conformance"
+)
+# The corpus lives beside the repository (../shared), not in it nor in the sdist: where it
+# is not there (GitHub's runners, a wheel's tests) the conformance tests are skipped,
+# unless SIPFAST_CONFORMANCE_DIR names it, when a missing corpus fails them (.ci/run).
+CORPUS_MISSING = not (CONFORMANCE_DIR / "manifest.json").is_file() and not os.environ.get(
+    "SIPFAST_CONFORMANCE_DIR"
 )
 
 

@@ -118,7 +118,7 @@ def message_summary(msg: Any) -> dict[str, Any]:
     else:
         out["status"] = msg.status
         out["reason"] = msg.reason
-    out["headers"] = attempt(lambda: msg.headers.items())
+    out["headers"] = attempt(lambda: msg.headers.items())  # noqa: PLW0108 -- reads msg.headers inside
     out["bytes"] = attempt(lambda: bytes(msg))
     for name in MESSAGE_ACCESSORS:
         out[name] = attempt(lambda name=name: getattr(msg, name))

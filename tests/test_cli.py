@@ -184,7 +184,8 @@ def test_file_is_text_by_default(
     code, out, _ = run(capsys, "parse", write(tmp_path, GOOD + GOOD))
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("message 1 (") and lines[0].endswith(", offset 0): request")
+    assert lines[0].startswith("message 1 (")
+    assert lines[0].endswith(", offset 0): request")
     assert "  Request        MESSAGE sip:bob@biloxi.example.com" in lines
     assert "  From           <sip:alice@atlanta.example.com>  tag=49583" in lines
     assert "  Via            UDP 192.0.2.8:5060  branch=z9hG4bK776sgdkse" in lines
@@ -272,7 +273,8 @@ def test_control_characters_in_the_shown_line_keep_the_caret_aligned(
     assert code == 1
     _, shown, caret, _ = error_lines(err)
     assert shown == "  CSeq:??[0m 1 MESSAGE"
-    assert "\x1b" not in err and "\t" not in err
+    assert "\x1b" not in err
+    assert "\t" not in err
     assert caret == "  " + " " * len("CSeq:?") + "^"  # under the ESC's '?'
 
 
@@ -283,7 +285,8 @@ def test_fault_in_a_header_read_lazily(
     code, _, err = run(capsys, "parse", write(tmp_path, GOOD + bad))
     assert code == 1
     first, shown, _, where = error_lines(err)
-    assert first.startswith("error: ") and first.endswith("(status 400)")
+    assert first.startswith("error: ")
+    assert first.endswith("(status 400)")
     assert shown == "  Contact: <sip:a@"
     offset = int(where.split("offset ")[1].split()[0])
     assert len(GOOD) < offset < len(GOOD) + bad.index(b"\r\n", bad.index(b"Contact"))

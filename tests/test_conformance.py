@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from _corpus import (
+    CORPUS_MISSING,
     FIELD_CHECKS,
     acceptable_responses,
     check_fields,
@@ -22,6 +23,10 @@ from _corpus import (
 
 from sipfast import Keepalive, ParseError
 
+pytestmark = pytest.mark.skipif(
+    CORPUS_MISSING,
+    reason="no conformance corpus (../shared/conformance); set SIPFAST_CONFORMANCE_DIR",
+)
 ENTRIES = manifest_entries()
 IDS = [e["id"] for e in ENTRIES]
 
@@ -105,8 +110,8 @@ def test_lenient(impl: Any, entry: dict[str, Any]) -> None:
     data = entry_bytes(entry)
     try:
         msg = impl.parse(data)
-    except ParseError as err:
-        assert err.status_code in acceptable_responses(entry), err
+    except ParseError as err:  # refusing is allowed, with one of the manifest's codes
+        assert err.status_code in acceptable_responses(entry), err  # noqa: PT017
     else:
         assert isinstance(msg, (impl.Request, impl.Response)), msg
         check_fields(msg, entry["fields"])

@@ -37,7 +37,8 @@ def test_bad_byte_in_method(impl: Any) -> None:
     assert err.line[err.column] == "@"
     assert err.status_code == 400
     assert err.message is None
-    assert isinstance(err.reason, str) and err.reason
+    assert isinstance(err.reason, str)
+    assert err.reason
 
 
 def test_offset_counts_leading_crlfs(impl: Any) -> None:
@@ -166,7 +167,7 @@ def test_default_limits() -> None:
     ],
 )
 def test_limits_are_validated(kwargs: dict[str, Any]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"must be an int in 1\.\.2\*\*31-1"):
         Limits(**kwargs)
 
 

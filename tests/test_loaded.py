@@ -79,3 +79,32 @@ def test_without_no_extensions_env_the_build_decides() -> None:
     assert out in (["cython", "True"], ["python", "False"])
     if REQUIRE_EXTENSIONS:
         assert out == ["cython", "True"]
+
+
+# A subprocess in which the compiled modules cannot be imported, as with a pure install.
+_NOT_BUILT = """
+import importlib.abc, sys
+class NotBuilt(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name in ("sipfast.message._message_c", "sipfast.message._values_c",
+                    "sipfast.message._stream_c"):
+            raise ImportError(f"No module named {name!r} (not built)")
+sys.meta_path.insert(0, NotBuilt())
+import sipfast, sipfast.message as m
+print(m.IMPLEMENTATION, m.parse_c)
+"""
+
+
+@pytest.mark.parametrize("require", ["", "1"])
+def test_a_missing_build_fails_the_import_only_when_required(require: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIPFAST_")}
+    env["SIPFAST_REQUIRE_EXTENSIONS"] = require
+    proc = subprocess.run(
+        [sys.executable, "-c", _NOT_BUILT], env=env, capture_output=True, text=True, check=False
+    )
+    if require:
+        assert proc.returncode != 0
+        assert "ImportError: No module named 'sipfast.message._" in proc.stderr, proc.stderr
+    else:
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.split() == ["python", "None"]

@@ -70,7 +70,8 @@ def test_pipelined_messages_in_one_chunk(impl: Any) -> None:
 def test_conversation_in_one_chunk(impl: Any) -> None:
     out = impl.StreamParser().feed(CONVERSATION)
     assert as_octets(out) == CONVERSATION_ITEMS
-    assert out[0] is Keepalive.PING and out[2] is Keepalive.PONG
+    assert out[0] is Keepalive.PING
+    assert out[2] is Keepalive.PONG
 
 
 def test_conversation_byte_at_a_time(impl: Any) -> None:

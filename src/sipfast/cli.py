@@ -1,7 +1,7 @@
 """The ``sipfast`` command line.
 
-``sipfast parse [FILE|-] [--json|--text] [--datagram]`` prints the core fields of every SIP message in
-FILE (``-`` is standard input).  With no FILE it parses the sample messages bundled with
+``sipfast parse [FILE|-] [--json|--text] [--datagram]`` prints the core fields of every SIP
+message in FILE (``-`` is standard input).  With no FILE it parses the sample messages bundled with
 the package and prints them as JSON.
 
 A file holds one message, or several back to back, each framed by its Content-Length as

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["SipError", "ParseError", "MessageTooLarge", "VersionNotSupported"]
+if TYPE_CHECKING:
+    from .message._message_c import Request, Response
+
+__all__ = ["MessageTooLarge", "ParseError", "SipError", "VersionNotSupported"]
 
 
 class SipError(Exception):
@@ -44,7 +47,7 @@ class ParseError(SipError, ValueError):
             self.status_code = status_code
         self.line = line
         self.column = column
-        self.message = message
+        self.message: Request | Response | None = message
 
     @classmethod
     def at(

@@ -15,15 +15,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from .keepalive import Keepalive
 from .ids import new_branch, new_call_id, new_tag
+from .keepalive import Keepalive
 from .limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ._message_c import (
-        Headers, Message, Request, Response, is_keepalive, make_response, parse,
+        Headers,
+        Message,
+        Request,
+        Response,
+        is_keepalive,
+        make_response,
+        parse,
     )
     from ._stream_c import StreamParser
     from ._values_c import URI, Auth, CSeq, NameAddr, Via
