@@ -17,18 +17,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 from ..errors import MessageTooLarge, ParseError, VersionNotSupported
 from . import tables as T
 from ._values_py import (
-    URI, Auth, Bad, CSeq, NameAddr, Via, scan_auth, scan_cseq, scan_name_addrs,
-    scan_params, scan_uri, scan_vias, skip_ws,
+    URI,
+    Auth,
+    Bad,
+    CSeq,
+    NameAddr,
+    Via,
+    scan_auth,
+    scan_cseq,
+    scan_name_addrs,
+    scan_params,
+    scan_uri,
+    scan_vias,
+    skip_ws,
 )
 from .keepalive import Keepalive
 from .limits import Limits, limits_or_default
 
-__all__ = ["parse", "is_keepalive", "make_response", "Message", "Request", "Response", "Headers"]
+__all__ = ["Headers", "Message", "Request", "Response", "is_keepalive", "make_response", "parse"]
 
 _TOKEN = re.compile(rb"[A-Za-z0-9\-.!%*_+`'~]+")
 _HEADER_NAME = re.compile(rb"([A-Za-z0-9\-.!%*_+`'~]+)[ \t]*:")
@@ -47,7 +58,7 @@ _ID, _NAME_START, _NAME_END, _VALUE_START, _VALUE_END, _FOLDED = range(6)
 
 def _as_bytes(data: Any) -> bytes:
     if type(data) is bytes:
-        return data  # type: ignore[no-any-return]
+        return data
     if isinstance(data, (bytearray, memoryview)):
         return bytes(data)
     if isinstance(data, bytes):
@@ -475,6 +486,7 @@ def _cached(fn: Any) -> property:
 def _cached_copy(fn: Any) -> property:
     """Like _cached, for a list or dict: each caller gets its own copy to change."""
     cached = _cached(fn).fget
+    assert cached is not None
 
     def get(self: Message) -> Any:
         return cached(self).copy()
@@ -496,7 +508,7 @@ _AFTER_LAST, _BEFORE_FIRST, _REPLACE = range(3)
 _BUILT_LIMITS = Limits(max_size=2**31 - 1, max_headers=2**31 - 1, max_line_length=2**31 - 1)
 
 
-class _Field(tuple):  # type: ignore[type-arg]
+class _Field(tuple[int, bytes, bytes]):
     """A new header field: (hid, lower-case name, the line as written)."""
 
     __slots__ = ()
@@ -589,12 +601,12 @@ def _parse_lenient(data: bytes) -> Request | Response:
     except ParseError as e:
         if e.message is None:
             raise
-        return e.message  # type: ignore[no-any-return]
+        return cast("Request | Response", e.message)
 
 
 def _to_has_tag(request: Request) -> bool:
     if request._complete:
-        return request.to.tag is not None  # type: ignore[union-attr]
+        return request.to.tag is not None
     try:
         to = request.to
     except ParseError:
@@ -639,27 +651,38 @@ def make_response(request: Request, status: int, reason: str | None = None, *,
     out += extra
     # Parsed when first read: a UAS that only sends it never pays for the parse.
     response = Response.__new__(Response)
-    response._edit = _Edits(0)
-    response._edit.fields = None  # type: ignore[assignment]
-    response._edit.out = _finish(out, body)
+    built = response._edit = _Edits(0)
+    built.built = True
+    built.out = _finish(out, body)
     return response
 
 
 class _Edits:
-    __slots__ = ("fields", "uri", "body", "out")
+    __slots__ = ("body", "built", "fields", "out", "uri")
 
     def __init__(self, count: int) -> None:
         self.fields: list[int | _Field] = list(range(count))
         self.uri: bytes | None = None
         self.body: bytes | None = None
         self.out: bytes | None = None
+        self.built = False  # made by make_response, not parsed yet: out is the message
 
 
 class Message:
     """What requests and responses share: the header index, the body, typed accessors."""
 
-    __slots__ = ("_data", "_start", "_index", "_body_span", "_content_length", "_cache",
-                 "_version_span", "_complete", "_edit", "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "_body_span",
+        "_cache",
+        "_complete",
+        "_content_length",
+        "_data",
+        "_edit",
+        "_index",
+        "_start",
+        "_version_span",
+    )
 
     _data: bytes
     _start: int
@@ -668,6 +691,8 @@ class Message:
     _content_length: int | None
     _cache: dict[str, Any]
     _version_span: tuple[int, int]
+    _complete: bool
+    _edit: _Edits | None
 
     is_request = False
 
@@ -755,7 +780,7 @@ class Message:
 
     def _edits(self) -> _Edits:
         edit = self._edit
-        if edit is not None and edit.fields is None:  # built, not parsed yet
+        if edit is not None and edit.built:  # not parsed yet
             self._materialize()
             edit = None
         if edit is None:
@@ -764,12 +789,13 @@ class Message:
         return edit
 
     def _matches(self, item: int | _Field, hid: int, key: bytes) -> bool:
-        if type(item) is int:
+        if isinstance(item, int):
             entry = self._index[item]
             if hid:
-                return entry[_ID] == hid  # type: ignore[no-any-return]
-            return entry[_ID] == 0 and self._data[entry[_NAME_START] : entry[_NAME_END]].lower() == key
-        return item[0] == hid if hid else (item[0] == 0 and item[1] == key)  # type: ignore[index]
+                return entry[_ID] == hid
+            name = self._data[entry[_NAME_START] : entry[_NAME_END]]
+            return entry[_ID] == 0 and name.lower() == key
+        return item[0] == hid if hid else (item[0] == 0 and item[1] == key)
 
     def _put(self, field: _Field, where: int) -> None:
         fields = self._edits().fields
@@ -797,20 +823,20 @@ class Message:
         """Position and (unfolded) value of the first field with this id, edits included."""
         fields = self._edits().fields
         for i, item in enumerate(fields):
-            if type(item) is int:
+            if isinstance(item, int):
                 entry = self._index[item]
                 if entry[_ID] == hid:
                     return i, _unfold(self._data, entry).encode("utf-8", "surrogateescape")
-            elif item[0] == hid:  # type: ignore[index]
-                return i, _field_value(item[2])  # type: ignore[index]
+            elif item[0] == hid:
+                return i, _field_value(item[2])
         return None
 
     def _name_of(self, item: int | _Field) -> bytes:
-        if type(item) is int:
+        if isinstance(item, int):
             entry = self._index[item]
             return self._data[entry[_NAME_START] : entry[_NAME_END]]
-        line = item[2]  # type: ignore[index]
-        return line[: line.index(b":")]  # type: ignore[no-any-return]
+        line = item[2]
+        return line[: line.index(b":")]
 
     def _pop_first_value(self, hid: int, scan: Any) -> tuple[bytes, tuple[Any, ...]] | None:
         """Remove the first element of the first field with this id (the field itself when
@@ -911,11 +937,11 @@ class Message:
         blank = body_s - 2 if buf[body_s - 2] == 13 else body_s - 1
         out = [buf[self._start : head_start] if edit.uri is None else self._start_line(edit.uri)]
         for item in edit.fields:
-            if type(item) is int:
+            if isinstance(item, int):
                 stop = index[item + 1][_NAME_START] if item + 1 < len(index) else blank
                 out.append(buf[index[item][_NAME_START] : stop])
             else:
-                out.append(item[2])  # type: ignore[index]
+                out.append(item[2])
         out.append(buf[blank:body_s])
         out.append(buf[body_s:body_e] if edit.body is None else edit.body)
         edit.out = b"".join(out)
@@ -936,11 +962,11 @@ class Message:
 
     def _name_addrs(self, hid: int) -> list[NameAddr]:
         buf = self._data
-        out = []
+        out: list[NameAddr] = []
         try:
             for e in self._spans(hid):
-                for item in scan_name_addrs(buf, e[_VALUE_START], e[_VALUE_END], True):
-                    out.append(NameAddr._from_item(buf, item))
+                items = scan_name_addrs(buf, e[_VALUE_START], e[_VALUE_END], True)
+                out.extend(NameAddr._from_item(buf, item) for item in items)
         except Bad as e:
             self._raise(e)
         return out
@@ -1102,7 +1128,7 @@ class Request(Message):
 
 
 class Response(Message):
-    __slots__ = ("_status", "_reason_span")
+    __slots__ = ("_reason_span", "_status")
 
     _status: int
     _reason_span: tuple[int, int]

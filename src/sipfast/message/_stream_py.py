@@ -30,7 +30,7 @@ class StreamParser:
 
     _parse_stream = staticmethod(_parse_stream)
 
-    __slots__ = ("_buf", "_limits", "_need", "_scanned", "_error")
+    __slots__ = ("_buf", "_error", "_limits", "_need", "_scanned")
 
     def __init__(self, limits: Limits | None = None) -> None:
         self._buf = bytearray()

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import ParseError
 
-__all__ = ["URI", "NameAddr", "Via", "CSeq", "Auth"]
+__all__ = ["URI", "Auth", "CSeq", "NameAddr", "Via"]
 
 
 class Bad(Exception):
@@ -34,7 +34,7 @@ _TOKEN = re.compile(rb"[A-Za-z0-9\-.!%*_+`'~]+")
 # gen-value = token / host / quoted-string: a token widened by the host characters.
 _GENVALUE = re.compile(rb"[A-Za-z0-9\-.!%*_+`'~:\[\]]+")
 _QUOTED_BODY = re.compile(rb'(?:[^"\\]|\\[^\r\n])*')
-_QUOTED_PAIR = re.compile(rb"\\(.)", re.S)
+_QUOTED_PAIR = re.compile(rb"\\(.)", re.DOTALL)
 _SCHEME = re.compile(rb"[A-Za-z][A-Za-z0-9+\-.]*")
 _ESC = rb"%[0-9A-Fa-f]{2}"
 _USER = re.compile(rb"(?:[A-Za-z0-9\-_.!~*'()&=+$,;?/]|" + _ESC + rb")+")
@@ -243,8 +243,17 @@ def _parse_text(text: str, scan: Any) -> Any:
 class URI:
     """A SIP, SIPS or tel URI, or any other absolute URI (RFC 3261 §19.1, RFC 3966)."""
 
-    __slots__ = ("_text", "_scheme", "_user", "_password", "_host", "_port", "_params",
-                 "_headers", "_opaque")
+    __slots__ = (
+        "_headers",
+        "_host",
+        "_opaque",
+        "_params",
+        "_password",
+        "_port",
+        "_scheme",
+        "_text",
+        "_user",
+    )
 
     def __init__(self, text: str) -> None:
         buf = _encode(text)
@@ -364,7 +373,7 @@ def scan_name_addrs(buf: bytes, start: int, end: int, in_list: bool) -> list[tup
 class NameAddr:
     """``[display-name] <URI> *(;param)`` or ``addr-spec *(;param)`` (From, To, Contact, ...)."""
 
-    __slots__ = ("_text", "_display_name", "_uri", "_plist")
+    __slots__ = ("_display_name", "_plist", "_text", "_uri")
 
     def __init__(self, text: str) -> None:
         buf = _encode(text)
@@ -482,7 +491,7 @@ def _int_param(plist: list[tuple[str, str | None]], name: str) -> int | None:
 class Via:
     """One via-parm: ``SIP/2.0/UDP host:port;branch=...`` (RFC 3261 §20.42)."""
 
-    __slots__ = ("_text", "_protocol", "_transport", "_host", "_port", "_plist")
+    __slots__ = ("_host", "_plist", "_port", "_protocol", "_text", "_transport")
 
     def __init__(self, text: str) -> None:
         buf = _encode(text)
@@ -573,7 +582,7 @@ def scan_cseq(buf: bytes, start: int, end: int) -> tuple[int, str, int]:
 class CSeq:
     """``CSeq: 4711 INVITE``: a sequence number and a method."""
 
-    __slots__ = ("_seq", "_method")
+    __slots__ = ("_method", "_seq")
 
     def __init__(self, seq: int, method: str) -> None:
         if not isinstance(seq, int) or not 0 <= seq <= CSEQ_MAX:
@@ -657,7 +666,7 @@ def render_auth(scheme: str, params: Mapping[str, str]) -> str:
 class Auth(Mapping[str, str]):
     """Credentials or a challenge: a scheme and its parameters (quoted values unquoted)."""
 
-    __slots__ = ("_scheme", "_params", "_text")
+    __slots__ = ("_params", "_scheme", "_text")
 
     def __init__(self, scheme: str, params: Mapping[str, str] | None = None) -> None:
         self._scheme = scheme
