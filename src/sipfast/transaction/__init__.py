@@ -1,0 +1,68 @@
+"""The transaction layer of RFC 3261 §17 with RFC 6026, sans-I/O.
+
+Four state machines (`InviteClientTransaction`, `NonInviteClientTransaction`,
+`InviteServerTransaction`, `NonInviteServerTransaction`) take events with the time they
+happen at and return actions (`Send`, `StartTimer`, `CancelTimer`, `PassToTU`,
+`Timeout`, `TransportFailure`, `Terminated`).  `TransactionTable` matches messages to
+transactions; `TimerHeap` runs the timers of all of them.  Whoever drives them (the
+asyncio layer, or `sipfast.testing`) owns the clock, the sockets and the TU.
+"""
+
+from __future__ import annotations
+
+from ._actions import (
+    TERMINATED,
+    TRANSPORT_FAILURE,
+    Action,
+    CancelTimer,
+    PassToTU,
+    Send,
+    StartTimer,
+    Terminated,
+    Timeout,
+    TransportFailure,
+)
+from ._fsm import (
+    ClientTransaction,
+    InviteClientTransaction,
+    InviteServerTransaction,
+    NonInviteClientTransaction,
+    NonInviteServerTransaction,
+    ServerTransaction,
+    State,
+    Transaction,
+    is_reliable,
+)
+from ._matching import MAGIC_COOKIE, client_key, merge_key, server_key
+from ._table import TransactionTable
+from ._timers import DEFAULT_TIMERS, TimerHeap, TimerSettings
+
+__all__ = [
+    "DEFAULT_TIMERS",
+    "MAGIC_COOKIE",
+    "TERMINATED",
+    "TRANSPORT_FAILURE",
+    "Action",
+    "CancelTimer",
+    "ClientTransaction",
+    "InviteClientTransaction",
+    "InviteServerTransaction",
+    "NonInviteClientTransaction",
+    "NonInviteServerTransaction",
+    "PassToTU",
+    "Send",
+    "ServerTransaction",
+    "StartTimer",
+    "State",
+    "Terminated",
+    "Timeout",
+    "TimerHeap",
+    "TimerSettings",
+    "Transaction",
+    "TransactionTable",
+    "TransportFailure",
+    "client_key",
+    "is_reliable",
+    "merge_key",
+    "server_key",
+]
