@@ -657,10 +657,72 @@ cdef bytes status_line(object status, object reason):
     return b"SIP/2.0 %d %s\r\n" % (status, value_bytes(reason))
 
 
-cdef bytes finish(list lines, bytes body):
-    lines.append(b"Content-Length: %d\r\n\r\n" % PyBytes_GET_SIZE(body))
-    lines.append(body)
-    return b"".join(lines)
+cdef inline const char* octets(object text, Py_ssize_t* n):
+    """The octets of an ASCII str or of bytes (what checked_value returns)."""
+    if type(text) is bytes:
+        n[0] = PyBytes_GET_SIZE(text)
+        return PyBytes_AS_STRING(text)
+    n[0] = len(<str>text)
+    return <const char*>PyUnicode_1BYTE_DATA(text)
+
+
+cdef object checked_value(object value):
+    """A header value checked as value_bytes does: the str itself when ASCII (its octets
+    are copied later, no bytes object made), else its UTF-8 encoding."""
+    cdef Py_ssize_t n
+    cdef const char* p
+    if not isinstance(value, str):
+        raise TypeError(f"header values are str, not {type(value).__name__}")
+    out = value if PyUnicode_IS_ASCII(value) else (<str>value).encode("utf-8", "surrogateescape")
+    p = octets(out, &n)
+    if memchr(p, b'\r', n) != NULL or memchr(p, b'\n', n) != NULL or memchr(p, 0, n) != NULL:
+        raise ValueError(f"CR, LF or NUL in header value {value!r}")
+    return out
+
+
+cdef bytes build_message(bytes first, object headers, bytes body):
+    """The first line, the headers (checked as header_lines does), Content-Length and the
+    body, written into one bytes object."""
+    cdef bytes cl = b"Content-Length: %d\r\n\r\n" % PyBytes_GET_SIZE(body)
+    cdef list names = [], values = []
+    cdef Py_ssize_t total, nn, vn, k
+    cdef const char* np
+    cdef const char* vp
+    cdef bytes out
+    cdef char* o
+    if type(headers) is not tuple and type(headers) is not list and isinstance(headers, Mapping):
+        headers = headers.items()
+    total = PyBytes_GET_SIZE(first) + PyBytes_GET_SIZE(cl) + PyBytes_GET_SIZE(body)
+    for name, value in headers:
+        if not isinstance(name, str) or not PyUnicode_IS_ASCII(name):
+            token_bytes(name, "header name")  # raises TypeError / ValueError
+        np = octets(name, &nn)
+        if nn == 0 or skip_class(np, 0, nn, SF_TOKEN) != nn:
+            token_bytes(name, "header name")  # raises ValueError
+        if header_id(np, nn) == H_CONTENT_LENGTH:
+            raise ValueError("Content-Length follows the body: set msg.body instead")
+        names.append(name)
+        values.append(checked_value(value))
+        octets(values[len(values) - 1], &vn)
+        total += nn + vn + 4
+    out = PyBytes_FromStringAndSize(NULL, total)
+    o = PyBytes_AS_STRING(out)
+    memcpy(o, PyBytes_AS_STRING(first), PyBytes_GET_SIZE(first))
+    o += PyBytes_GET_SIZE(first)
+    for k in range(len(names)):
+        np = octets(names[k], &nn)
+        vp = octets(values[k], &vn)
+        memcpy(o, np, nn)
+        o[nn] = b':'
+        o[nn + 1] = b' '
+        memcpy(o + nn + 2, vp, vn)
+        o[nn + 2 + vn] = b'\r'
+        o[nn + 3 + vn] = b'\n'
+        o += nn + vn + 4
+    memcpy(o, PyBytes_AS_STRING(cl), PyBytes_GET_SIZE(cl))
+    o += PyBytes_GET_SIZE(cl)
+    memcpy(o, PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body))
+    return out
 
 
 cdef Message parse_built(bytes data):
@@ -1706,9 +1768,8 @@ cdef class Request(Message):
                                                  SF_TOKEN) != PyBytes_GET_SIZE(m):
             raise ValueError(f"a method is a token, not {method!r}")
         text = str(uri) if isinstance(uri, URI) else str(URI.parse(uri))
-        cdef list lines = [m + b" " + value_bytes(text) + b" SIP/2.0\r\n"]
-        lines += header_lines(headers)
-        self._adopt(parse_built(finish(lines, body_bytes(body))))
+        first = m + b" " + value_bytes(text) + b" SIP/2.0\r\n"
+        self._adopt(parse_built(build_message(first, headers, body_bytes(body))))
 
     cdef int _adopt(self, Message o) except -1:
         cdef Request r = <Request>o
@@ -1757,9 +1818,8 @@ cdef class Response(Message):
 
     def __init__(self, status, reason=None, headers=(), body=b""):
         """A new response: the status line, ``headers`` in order, Content-Length, ``body``."""
-        cdef list lines = [status_line(status, reason)]
-        lines += header_lines(headers)
-        self._adopt(parse_built(finish(lines, body_bytes(body))))
+        self._adopt(parse_built(build_message(status_line(status, reason), headers,
+                                              body_bytes(body))))
 
     cdef int _adopt(self, Message o) except -1:
         cdef Response r = <Response>o
