@@ -50,19 +50,19 @@ cdef extern from *:
 
 DEF STACK_ENTRIES = 48
 
-cdef enum:
-    H_VIA = 1
-    H_FROM = 2
-    H_TO = 3
-    H_CALL_ID = 4
-    H_CSEQ = 5
-    H_MAX_FORWARDS = 6
-    H_CONTENT_LENGTH = 7
-    H_CONTACT = 8
-    H_ROUTE = 9
-    H_RECORD_ROUTE = 10
-    H_CONTENT_TYPE = 11
-    H_EXPIRES = 24
+# Header ids, from tables.py (the one place that numbers them).
+cdef uint8_t H_VIA = T.H_VIA
+cdef uint8_t H_FROM = T.H_FROM
+cdef uint8_t H_TO = T.H_TO
+cdef uint8_t H_CALL_ID = T.H_CALL_ID
+cdef uint8_t H_CSEQ = T.H_CSEQ
+cdef uint8_t H_MAX_FORWARDS = T.H_MAX_FORWARDS
+cdef uint8_t H_CONTENT_LENGTH = T.H_CONTENT_LENGTH
+cdef uint8_t H_CONTACT = T.H_CONTACT
+cdef uint8_t H_ROUTE = T.H_ROUTE
+cdef uint8_t H_RECORD_ROUTE = T.H_RECORD_ROUTE
+cdef uint8_t H_CONTENT_TYPE = T.H_CONTENT_TYPE
+cdef uint8_t H_EXPIRES = T.H_EXPIRES
 
 # --- header name -> id: open addressing over the lower-cased names ---------------------
 
@@ -528,44 +528,66 @@ cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object o)
 
 
-cdef bytes token_bytes(object text, str what):
-    """``text`` as ASCII bytes when it is a token; TypeError / ValueError otherwise."""
+cdef inline const char* token_octets(object text, Py_ssize_t* n) noexcept:
+    """The octets of ``text`` when it is a str and a token, else NULL."""
     cdef const char* p
-    cdef Py_ssize_t n
-    if not isinstance(text, str):
-        raise TypeError(f"{what}s are str, not {type(text).__name__}")
-    if PyUnicode_IS_ASCII(text):
-        p = <const char*>PyUnicode_1BYTE_DATA(text)
-        n = len(<str>text)
-        if n and skip_class(p, 0, n, SF_TOKEN) == n:
-            return PyBytes_FromStringAndSize(p, n)
-    raise ValueError(f"invalid {what} {text!r}")
+    if not isinstance(text, str) or not PyUnicode_IS_ASCII(text):
+        return NULL
+    p = <const char*>PyUnicode_1BYTE_DATA(text)
+    n[0] = len(<str>text)
+    return p if n[0] and skip_class(p, 0, n[0], SF_TOKEN) == n[0] else NULL
+
+
+cdef const char* header_name(object name, Py_ssize_t* n) except NULL:
+    """The octets of a header name given to an edit or a builder: a token, and not
+    Content-Length (which follows the body)."""
+    cdef const char* p = token_octets(name, n)
+    if p == NULL:
+        if not isinstance(name, str):
+            raise TypeError(f"header names are str, not {type(name).__name__}")
+        raise ValueError(f"invalid header name {name!r}")
+    if header_id(p, n[0]) == H_CONTENT_LENGTH:
+        raise ValueError("Content-Length follows the body: set msg.body instead")
+    return p
 
 
 cdef tuple field_key(object name):
     """(hid, lower-case name) of a header name given to an edit."""
-    cdef bytes key = token_bytes(name, "header name").lower()
-    cdef uint8_t hid = header_id(PyBytes_AS_STRING(key), PyBytes_GET_SIZE(key))
-    if hid == H_CONTENT_LENGTH:
-        raise ValueError("Content-Length follows the body: set msg.body instead")
-    return hid, key
+    cdef Py_ssize_t n
+    cdef bytes key = PyBytes_FromStringAndSize(header_name(name, &n), n).lower()
+    return header_id(PyBytes_AS_STRING(key), n), key
+
+
+cdef inline const char* octets(object text, Py_ssize_t* n):
+    """The octets of an ASCII str or of bytes (what checked_value returns)."""
+    if type(text) is bytes:
+        n[0] = PyBytes_GET_SIZE(text)
+        return PyBytes_AS_STRING(text)
+    n[0] = len(<str>text)
+    return <const char*>PyUnicode_1BYTE_DATA(text)
+
+
+cdef object checked_value(object value):
+    """A header value without CR, LF or NUL: the str itself when ASCII (its octets are
+    copied where they go, no bytes object made), else its UTF-8 encoding."""
+    cdef Py_ssize_t n
+    cdef const char* p
+    if not isinstance(value, str):
+        raise TypeError(f"header values are str, not {type(value).__name__}")
+    out = value if PyUnicode_IS_ASCII(value) else (<str>value).encode("utf-8", "surrogateescape")
+    p = octets(out, &n)
+    if memchr(p, b'\r', n) != NULL or memchr(p, b'\n', n) != NULL or memchr(p, 0, n) != NULL:
+        raise ValueError(f"CR, LF or NUL in header value {value!r}")
+    return out
 
 
 cdef bytes value_bytes(object value):
-    cdef bytes b
-    cdef const char* p
+    """checked_value as bytes."""
     cdef Py_ssize_t n
-    if not isinstance(value, str):
-        raise TypeError(f"header values are str, not {type(value).__name__}")
-    if PyUnicode_IS_ASCII(value):  # the usual case: a copy of the str's own octets
-        b = PyBytes_FromStringAndSize(<const char*>PyUnicode_1BYTE_DATA(value), len(<str>value))
-    else:
-        b = (<str>value).encode("utf-8", "surrogateescape")
-    p = PyBytes_AS_STRING(b)
-    n = PyBytes_GET_SIZE(b)
-    if memchr(p, b'\r', n) != NULL or memchr(p, b'\n', n) != NULL or memchr(p, 0, n) != NULL:
-        raise ValueError(f"CR, LF or NUL in header value {value!r}")
-    return b
+    out = checked_value(value)
+    if type(out) is bytes:
+        return <bytes>out
+    return PyBytes_FromStringAndSize(octets(out, &n), n)
 
 
 cdef bytes field_line(bytes name, bytes value):
@@ -610,7 +632,8 @@ cdef bytes checked_via(object via):
 
 cdef tuple field_of(object name, object value):
     hid, key = field_key(name)
-    return new_field(hid, key, (<str>name).encode("ascii"), value_bytes(value))
+    return new_field(hid, key, PyBytes_FromStringAndSize(<const char*>PyUnicode_1BYTE_DATA(name),
+                                                         len(<str>name)), value_bytes(value))
 
 
 cdef bytes line_value(bytes line):
@@ -618,18 +641,20 @@ cdef bytes line_value(bytes line):
     return line[line.index(b":") + 2:PyBytes_GET_SIZE(line) - 2]
 
 
+cdef inline object header_pairs(object headers):
+    if type(headers) is not tuple and type(headers) is not list and isinstance(headers, Mapping):
+        return headers.items()
+    return headers
+
+
 cdef list header_lines(object headers):
     """The lines of the headers given to a builder, each checked as an edit's would be."""
-    cdef bytes n
+    cdef Py_ssize_t n
+    cdef const char* p
     cdef list out = []
-    pairs = headers
-    if type(headers) is not tuple and type(headers) is not list and isinstance(headers, Mapping):
-        pairs = headers.items()
-    for name, value in pairs:
-        n = token_bytes(name, "header name")
-        if header_id(PyBytes_AS_STRING(n), PyBytes_GET_SIZE(n)) == H_CONTENT_LENGTH:
-            raise ValueError("Content-Length follows the body: set msg.body instead")
-        out.append(field_line(n, value_bytes(value)))
+    for name, value in header_pairs(headers):
+        p = header_name(name, &n)
+        out.append(field_line(PyBytes_FromStringAndSize(p, n), value_bytes(value)))
     return out
 
 
@@ -657,32 +682,9 @@ cdef bytes status_line(object status, object reason):
     return b"SIP/2.0 %d %s\r\n" % (status, value_bytes(reason))
 
 
-cdef inline const char* octets(object text, Py_ssize_t* n):
-    """The octets of an ASCII str or of bytes (what checked_value returns)."""
-    if type(text) is bytes:
-        n[0] = PyBytes_GET_SIZE(text)
-        return PyBytes_AS_STRING(text)
-    n[0] = len(<str>text)
-    return <const char*>PyUnicode_1BYTE_DATA(text)
-
-
-cdef object checked_value(object value):
-    """A header value checked as value_bytes does: the str itself when ASCII (its octets
-    are copied later, no bytes object made), else its UTF-8 encoding."""
-    cdef Py_ssize_t n
-    cdef const char* p
-    if not isinstance(value, str):
-        raise TypeError(f"header values are str, not {type(value).__name__}")
-    out = value if PyUnicode_IS_ASCII(value) else (<str>value).encode("utf-8", "surrogateescape")
-    p = octets(out, &n)
-    if memchr(p, b'\r', n) != NULL or memchr(p, b'\n', n) != NULL or memchr(p, 0, n) != NULL:
-        raise ValueError(f"CR, LF or NUL in header value {value!r}")
-    return out
-
-
 cdef bytes build_message(bytes first, object headers, bytes body):
     """The first line, the headers (checked as header_lines does), Content-Length and the
-    body, written into one bytes object."""
+    body, written into one bytes object without a bytes object per line."""
     cdef bytes cl = b"Content-Length: %d\r\n\r\n" % PyBytes_GET_SIZE(body)
     cdef list names = [], values = []
     cdef Py_ssize_t total, nn, vn, k
@@ -690,17 +692,9 @@ cdef bytes build_message(bytes first, object headers, bytes body):
     cdef const char* vp
     cdef bytes out
     cdef char* o
-    if type(headers) is not tuple and type(headers) is not list and isinstance(headers, Mapping):
-        headers = headers.items()
     total = PyBytes_GET_SIZE(first) + PyBytes_GET_SIZE(cl) + PyBytes_GET_SIZE(body)
-    for name, value in headers:
-        if not isinstance(name, str) or not PyUnicode_IS_ASCII(name):
-            token_bytes(name, "header name")  # raises TypeError / ValueError
-        np = octets(name, &nn)
-        if nn == 0 or skip_class(np, 0, nn, SF_TOKEN) != nn:
-            token_bytes(name, "header name")  # raises ValueError
-        if header_id(np, nn) == H_CONTENT_LENGTH:
-            raise ValueError("Content-Length follows the body: set msg.body instead")
+    for name, value in header_pairs(headers):
+        header_name(name, &nn)
         names.append(name)
         values.append(checked_value(value))
         octets(values[len(values) - 1], &vn)
@@ -792,6 +786,7 @@ def make_response(Request request not None, status, reason=None, *, to_tag=None,
     cdef bytes content
     cdef bytes cl
     cdef const char* s
+    cdef const char* p
     cdef sf_entry* e
     cdef Py_ssize_t total, blank, stop, n
     cdef int i, step
@@ -800,12 +795,10 @@ def make_response(Request request not None, status, reason=None, *, to_tag=None,
     cdef bytes out
     cdef char* o = NULL
     if to_tag is not None:
-        if not isinstance(to_tag, str) or not (<str>to_tag).isascii():
+        p = token_octets(to_tag, &n)
+        if p == NULL:
             raise ValueError(f"a tag is a token, not {to_tag!r}")
-        tag = (<str>to_tag).encode("ascii")
-        if not PyBytes_GET_SIZE(tag) or skip_class(PyBytes_AS_STRING(tag), 0, PyBytes_GET_SIZE(tag),
-                                                   SF_TOKEN) != PyBytes_GET_SIZE(tag):
-            raise ValueError(f"a tag is a token, not {to_tag!r}")
+        tag = PyBytes_FromStringAndSize(p, n)
     extra = header_lines(headers) if headers else []
     content = body_bytes(body)
     request._sync()
@@ -1760,13 +1753,11 @@ cdef class Request(Message):
 
     def __init__(self, method, uri, headers=(), body=b""):
         """A new request: the start line, ``headers`` in order, Content-Length, ``body``."""
-        cdef bytes m
-        if not isinstance(method, str) or not (<str>method).isascii():
+        cdef Py_ssize_t n
+        cdef const char* p = token_octets(method, &n)
+        if p == NULL:
             raise ValueError(f"a method is a token, not {method!r}")
-        m = (<str>method).encode("ascii")
-        if not PyBytes_GET_SIZE(m) or skip_class(PyBytes_AS_STRING(m), 0, PyBytes_GET_SIZE(m),
-                                                 SF_TOKEN) != PyBytes_GET_SIZE(m):
-            raise ValueError(f"a method is a token, not {method!r}")
+        cdef bytes m = PyBytes_FromStringAndSize(p, n)
         text = str(uri) if isinstance(uri, URI) else str(URI.parse(uri))
         first = m + b" " + value_bytes(text) + b" SIP/2.0\r\n"
         self._adopt(parse_built(build_message(first, headers, body_bytes(body))))
