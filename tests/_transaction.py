@@ -1,9 +1,22 @@
 """Requests and responses for the transaction tests, written out by hand (not by the
-transaction layer's own `_build`, which is under test too)."""
+transaction layer's own `_build`, which is under test too); `response_to` is the builder's."""
 
 from __future__ import annotations
 
-__all__ = ["ack_for_2xx", "request", "response"]
+from typing import Any
+
+import sipfast.message as sm
+
+__all__ = ["ack_for_2xx", "request", "response", "response_to"]
+
+
+def response_to(
+    request: Any, status: int, reason: str | None = None, *, to_tag: str | None = None
+) -> bytes:
+    """The octets of a response to the parsed `request`, made by the builder of its twin."""
+    make = sm.make_responseC if request.__class__ is sm.RequestC else sm.make_responsePy
+    assert make is not None
+    return bytes(make(request, status, reason, to_tag=to_tag))
 
 
 def request(

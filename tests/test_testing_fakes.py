@@ -7,10 +7,10 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from _transaction import request, response
+from _transaction import request, response, response_to
 
 from sipfast.testing import Endpoint, FakeNetwork, Fate, ManualClock
-from sipfast.transaction import State, TimerSettings, _build
+from sipfast.transaction import State, TimerSettings
 
 UAC = ("192.0.2.1", 5060)
 UAS = ("192.0.2.2", 5060)
@@ -176,7 +176,7 @@ def answer_with(status: int, reason: str) -> Any:
     def answer(endpoint: Endpoint, tx: Any, req: Any) -> None:
         if req.method == "ACK":
             return
-        data = _build.response(req, status, reason, to_tag="uas-tag")
+        data = response_to(req, status, reason, to_tag="uas-tag")
         endpoint.send_response(tx, data)
 
     return answer
@@ -263,7 +263,7 @@ def test_invite_rejected_end_to_end(impl: Any) -> None:
     def answer(endpoint: Endpoint, tx: Any, req: Any) -> None:
         endpoint.call_at(
             endpoint.clock.now + 1.0,
-            lambda: endpoint.send_response(tx, _build.response(req, 486, "Busy Here", to_tag="b")),
+            lambda: endpoint.send_response(tx, response_to(req, 486, "Busy Here", to_tag="b")),
         )
 
     network, uac, uas = pair(impl, answer, record=True)
@@ -287,7 +287,7 @@ def test_invite_rejected_end_to_end(impl: Any) -> None:
 
 def test_invite_accepted_end_to_end_ack_for_2xx_is_stray(impl: Any) -> None:
     def answer(endpoint: Endpoint, tx: Any, req: Any) -> None:
-        endpoint.send_response(tx, _build.response(req, 200, "OK", to_tag="a"))
+        endpoint.send_response(tx, response_to(req, 200, "OK", to_tag="a"))
 
     network, uac, uas = pair(impl, answer)
     tx = uac.send_request(request("INVITE"), UAS)
@@ -309,13 +309,13 @@ def test_cancel_end_to_end(impl: Any) -> None:
 
     def answer(endpoint: Endpoint, tx: Any, req: Any) -> None:
         if req.method == "INVITE":
-            endpoint.send_response(tx, _build.response(req, 180, "Ringing", to_tag="r"))
+            endpoint.send_response(tx, response_to(req, 180, "Ringing", to_tag="r"))
         elif req.method == "CANCEL":
             invite_tx = endpoint.table.match_cancel(req)
             assert invite_tx is not None
-            endpoint.send_response(tx, _build.response(req, 200, "OK", to_tag="r"))
+            endpoint.send_response(tx, response_to(req, 200, "OK", to_tag="r"))
             endpoint.send_response(
-                invite_tx, _build.response(invite_tx.request, 487, "Request Terminated",
+                invite_tx, response_to(invite_tx.request, 487, "Request Terminated",
                                            to_tag="r")
             )
 
@@ -343,7 +343,7 @@ def test_merged_request_gets_482(impl: Any) -> None:
         merged = endpoint.table.find_merged(req)
         status, reason = (482, "Loop Detected") if merged is not None else (200, "OK")
         answers.append(status)
-        endpoint.send_response(tx, _build.response(req, status, reason, to_tag="m"))
+        endpoint.send_response(tx, response_to(req, status, reason, to_tag="m"))
 
     network, uac, _uas = pair(impl, answer)
     via_p1 = request("MESSAGE", branch="z9hG4bK-p1", sent_by="proxy1.example.com")

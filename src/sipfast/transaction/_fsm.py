@@ -506,7 +506,7 @@ class InviteServerTransaction(ServerTransaction):
         actions: list[Action] = []
         trying = self.timers.trying
         if trying == 0:
-            self.last_response = _build.response(self.request, 100, "Trying")
+            self.last_response = _build.trying(self.request)
             actions.append(Send(self.last_response, self.destination))
         elif trying is not None:
             self.timer_trying = now + trying
@@ -593,7 +593,7 @@ class InviteServerTransaction(ServerTransaction):
             if self.timer_trying is None:
                 return []
             self.timer_trying = None
-            self.last_response = _build.response(self.request, 100, "Trying")
+            self.last_response = _build.trying(self.request)
             return [Send(self.last_response, self.destination)]
         inform: Action | None = None
         if name == "H":
