@@ -325,7 +325,8 @@ def _parse_command(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
 def _argument_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sipfast",
-        description="A fast, RFC-exact SIP (RFC 3261) parser.",
+        description="A fast, RFC-exact SIP (RFC 3261) engine: parse messages, "
+                    "send a request, serve.",
     )
     parser.add_argument(
         "--version",
@@ -355,7 +356,205 @@ def _argument_parser() -> argparse.ArgumentParser:
                    help="take the input as one UDP datagram: octets after the body "
                         "that Content-Length frames are ignored")
     p.set_defaults(run=_parse_command, parser=p)
+
+    p = commands.add_parser(
+        "serve",
+        help="run a SIP server",
+        description=(
+            "Run a SIP server until interrupted.  --mode uas answers OPTIONS with 200, "
+            "INVITE with 180 then 200 (with an SDP answer when offered), takes the ACK "
+            "and answers BYE with 200: the counterpart of SIPp's built-in uac scenario."
+        ),
+        epilog="Exit status: 0 after SIGINT/SIGTERM, 2 usage error, 1 when it cannot listen.",
+    )
+    p.add_argument("--mode", choices=["uas"], default="uas", help="what to serve (uas)")
+    p.add_argument("--listen", action="append", metavar="TRANSPORT:HOST:PORT",
+                   help="where to listen, e.g. udp:127.0.0.1:5090 or tcp:[::1]:5090; "
+                        "repeat for more (default udp:127.0.0.1:5060)")
+    p.add_argument("--ring", type=float, default=0.0, metavar="SECONDS",
+                   help="seconds between the 180 and the 200 (default 0)")
+    p.add_argument("--tls-cert", metavar="PEM", help="certificate chain for tls: listeners")
+    p.add_argument("--tls-key", metavar="PEM", help="private key for --tls-cert")
+    _loop_options(p)
+    p.set_defaults(run=_serve_command, parser=p)
+
+    p = commands.add_parser(
+        "send",
+        help="send one request and print the responses (like sipsak)",
+        description=(
+            "Send one request through a client transaction and print each response's "
+            "status line as it arrives.  An INVITE answered 2xx is acknowledged and "
+            "ended with a BYE at once."
+        ),
+        epilog="Exit status: 0 on a 2xx, 1 on a 3xx-6xx, 3 when no final response came "
+               "(timeout or transport failure), 2 usage error.",
+    )
+    p.add_argument("method", metavar="METHOD", help="OPTIONS, INVITE, MESSAGE, ...")
+    p.add_argument("uri", metavar="URI", help="the Request-URI, e.g. sip:alice@127.0.0.1:5090")
+    p.add_argument("--transport", choices=["udp", "tcp", "tls"],
+                   help="transport (default: the URI's transport parameter, else udp)")
+    p.add_argument("--to", metavar="TRANSPORT:HOST:PORT", dest="destination",
+                   help="send there instead of where the URI says (an outbound proxy)")
+    p.add_argument("--header", "-H", action="append", default=[], metavar="'NAME: VALUE'",
+                   help="add a header field; repeat for more")
+    p.add_argument("--body", metavar="TEXT", default="", help="message body")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="print whole messages, not only status lines")
+    p.add_argument("--insecure", action="store_true",
+                   help="tls: do not check the server's certificate")
+    _loop_options(p)
+    p.set_defaults(run=_send_command, parser=p)
     return parser
+
+
+def _loop_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--uvloop", action="store_true", help="run on uvloop (pip install uvloop)")
+
+
+def _run(args: argparse.Namespace, main: Any) -> int:
+    """Run the coroutine function `main` on asyncio, or uvloop with --uvloop."""
+    import asyncio
+
+    if args.uvloop:
+        try:
+            import uvloop  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            args.parser.error("--uvloop needs uvloop: pip install 'sipfast[uvloop]'")
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return int(runner.run(main()))
+    return int(asyncio.run(main()))
+
+
+def _serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    import asyncio
+    import signal
+    import ssl
+
+    from .transaction import TransactionLayer
+    from .transport import Address, TransportLayer
+    from .ua import AutoAnswer
+
+    try:
+        listen = [Address.parse(text) for text in args.listen or ["udp:127.0.0.1:5060"]]
+    except ValueError as e:
+        parser.error(str(e))
+    server_ssl = None
+    if any(a.transport == "TLS" for a in listen):
+        if not args.tls_cert:
+            parser.error("tls: listeners need --tls-cert (and --tls-key)")
+        server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        server_ssl.load_cert_chain(args.tls_cert, args.tls_key)
+
+    async def main() -> int:
+        transport = TransportLayer(server_ssl=server_ssl)
+        uas = AutoAnswer(ring=args.ring)
+        layer = TransactionLayer(transport, uas)
+        uas.attach(layer)
+        try:
+            for address in listen:
+                bound = await transport.listen(address)
+                print(f"sipfast serve --mode {args.mode}: listening on {bound}",
+                      file=sys.stderr, flush=True)
+        except OSError as e:
+            print(f"sipfast serve: cannot listen: {e}", file=sys.stderr)
+            await layer.close()
+            return 1
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await layer.close()
+        print(
+            f"sipfast serve: {uas.calls} calls answered, {uas.completed} ended by BYE, "
+            f"{uas.cancelled} cancelled, {uas.ack_timeouts} without ACK; "
+            f"{transport.malformed} malformed messages "
+            f"({transport.answered_malformed} answered)",
+            file=sys.stderr,
+        )
+        return 0
+
+    return _run(args, main)
+
+
+def _send_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    import socket
+    import ssl
+
+    from . import URI
+    from .transaction import TransactionLayer
+    from .transport import Address, Resolver, TransportLayer, is_ip
+    from .ua import send_request
+    from .ua._uac import destination_of
+
+    try:
+        uri = URI.parse(args.uri)
+    except ParseError as e:
+        parser.error(f"bad URI {args.uri!r}: {e.reason}")
+    headers = []
+    for text in args.header:
+        name, sep, value = text.partition(":")
+        if not sep:
+            parser.error(f"--header takes 'NAME: VALUE', not {text!r}")
+        headers.append((name.strip(), value.strip()))
+    destination = None
+    if args.destination:
+        try:
+            destination = Address.parse(args.destination)
+        except ValueError as e:
+            parser.error(str(e))
+    client_ssl = ssl.create_default_context()
+    if args.insecure:
+        client_ssl.check_hostname = False
+        client_ssl.verify_mode = ssl.CERT_NONE
+
+    def show(message: Any) -> None:
+        if args.verbose:
+            sys.stdout.write(bytes(message).decode("utf-8", "replace") + "\n")
+        elif message.is_request:
+            return
+        else:
+            method = message.cseq.method
+            also = "" if method == args.method.upper() else f" ({method})"
+            sys.stdout.write(f"SIP/2.0 {message.status} {message.reason}{also}\n")
+        sys.stdout.flush()
+
+    async def main() -> int:
+        nonlocal destination
+        if destination is None:
+            if uri.host and is_ip(uri.host):
+                destination = destination_of(uri, args.transport)
+            else:
+                targets = await Resolver(
+                    supported=[args.transport.upper()] if args.transport else ("UDP", "TCP", "TLS")
+                ).resolve(uri)
+                destination = targets[0]
+        # listen where the destination can answer: the local address routing picks
+        family = socket.AF_INET6 if ":" in destination.host else socket.AF_INET
+        probe = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            probe.connect((destination.host, destination.port))
+            local_host = probe.getsockname()[0]
+        finally:
+            probe.close()
+        transport = TransportLayer(client_ssl=client_ssl)
+        layer = TransactionLayer(transport)
+        try:
+            await transport.listen(Address(destination.transport, local_host, 0))
+            outcome = await send_request(
+                layer, args.method, uri, destination, headers=headers,
+                body=args.body.encode(), on_response=show,
+                on_request=show if args.verbose else None,
+            )
+        finally:
+            await layer.close()
+        if outcome.error is not None and outcome.final is None:
+            print(f"sipfast send: {outcome.error}", file=sys.stderr)
+            return 3
+        assert outcome.final is not None
+        return 0 if outcome.final.status < 300 else 1
+
+    return _run(args, main)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .message._message_c import Request, Response
 
-__all__ = ["MessageTooLarge", "ParseError", "SipError", "VersionNotSupported"]
+__all__ = [
+    "MessageTooLarge",
+    "ParseError",
+    "SipError",
+    "TransactionTimeout",
+    "TransportError",
+    "VersionNotSupported",
+]
 
 
 class SipError(Exception):
@@ -98,3 +105,14 @@ class VersionNotSupported(ParseError):
     """A well-formed SIP-Version other than SIP/2.0 (RFC 3261 §8.2.4 → 505)."""
 
     status_code = 505
+
+
+class TransactionTimeout(SipError, TimeoutError):
+    """A client transaction gave up: timer B or F fired (§17.1.1.2, §17.1.2.2).
+
+    The TU treats it as a 408 (Request Timeout) (§8.1.3.1).
+    """
+
+
+class TransportError(SipError, ConnectionError):
+    """The transport could not deliver a request (§17.1.4): the TU treats it as a 503."""

@@ -1,11 +1,13 @@
-"""The transaction layer of RFC 3261 §17 with RFC 6026, sans-I/O.
+"""The transaction layer of RFC 3261 §17 with RFC 6026: sans-I/O state machines, and
+their asyncio driver.
 
 Four state machines (`InviteClientTransaction`, `NonInviteClientTransaction`,
 `InviteServerTransaction`, `NonInviteServerTransaction`) take events with the time they
 happen at and return actions (`Send`, `StartTimer`, `CancelTimer`, `PassToTU`,
 `Timeout`, `TransportFailure`, `Terminated`).  `TransactionTable` matches messages to
-transactions; `TimerHeap` runs the timers of all of them.  Whoever drives them (the
-asyncio layer, or `sipfast.testing`) owns the clock, the sockets and the TU.
+transactions; `TimerHeap` runs the timers of all of them.  Whoever drives them owns the
+clock, the sockets and the TU: `TransactionLayer` on asyncio and a `TransportLayer`, or
+`sipfast.testing` on a fake network and a manual clock.
 """
 
 from __future__ import annotations
@@ -33,6 +35,13 @@ from ._fsm import (
     Transaction,
     is_reliable,
 )
+from ._layer import (
+    ClientTransactionHandle,
+    ServerTransactionHandle,
+    TransactionLayer,
+    TransactionUser,
+    TUTimer,
+)
 from ._matching import MAGIC_COOKIE, client_key, merge_key, server_key
 from ._table import TransactionTable
 from ._timers import DEFAULT_TIMERS, TimerHeap, TimerSettings
@@ -45,6 +54,7 @@ __all__ = [
     "Action",
     "CancelTimer",
     "ClientTransaction",
+    "ClientTransactionHandle",
     "InviteClientTransaction",
     "InviteServerTransaction",
     "NonInviteClientTransaction",
@@ -52,14 +62,18 @@ __all__ = [
     "PassToTU",
     "Send",
     "ServerTransaction",
+    "ServerTransactionHandle",
     "StartTimer",
     "State",
+    "TUTimer",
     "Terminated",
     "Timeout",
     "TimerHeap",
     "TimerSettings",
     "Transaction",
+    "TransactionLayer",
     "TransactionTable",
+    "TransactionUser",
     "TransportFailure",
     "client_key",
     "is_reliable",

@@ -1,0 +1,133 @@
+"""One request through a client transaction, as ``sipfast send`` (or sipsak) sends it.
+
+An INVITE that is answered 2xx is acknowledged (§13.2.2.4) and the call is ended with a
+BYE at once, so a call is set up and torn down completely.  No route set is kept: the
+ACK and BYE go to the 2xx's Contact when it is an address, else where the INVITE went.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..errors import SipError
+from ..message import new_branch, new_call_id, new_tag
+from ..transport import DEFAULT_PORTS, Address, is_ip
+
+if TYPE_CHECKING:
+    from ..message import Request, Response
+    from ..transaction import TransactionLayer
+
+__all__ = ["Outcome", "send_request"]
+
+# header fields the UAC writes itself; one given by the caller replaces its own
+_OWN = ("via", "max-forwards", "from", "to", "call-id", "cseq", "contact")
+
+
+class Outcome(NamedTuple):
+    """How it went: every response in order, the final one (None when there was
+    none), and the error that ended it without one (timeout, transport)."""
+
+    responses: list[Response]
+    final: Response | None
+    error: SipError | None
+    bye: Response | None  # the final response to the BYE after a 2xx to an INVITE
+
+
+def destination_of(uri: Any, transport: str | None = None) -> Address:
+    """Where a request to `uri` goes without DNS SRV (§19.1.4 defaults): the URI's
+    transport parameter (or `transport`), host and port (5060, 5061 for sips/TLS)."""
+    chosen = (transport or uri.params.get("transport") or "udp").upper()
+    if uri.scheme == "sips" and chosen in ("UDP", "TCP"):
+        chosen = "TLS"
+    host = uri.host or ""
+    if host.startswith("["):
+        host = host[1:-1]
+    return Address(chosen, host, uri.port or DEFAULT_PORTS.get(chosen, 5060))
+
+
+async def send_request(
+    layer: TransactionLayer,
+    method: str,
+    uri: Any,
+    destination: Address,
+    *,
+    headers: Iterable[tuple[str, str]] = (),
+    body: bytes = b"",
+    on_response: Callable[[Response], object] | None = None,
+    on_request: Callable[[Request], object] | None = None,
+) -> Outcome:
+    """Send `method` to `uri` at `destination` and wait for the outcome."""
+    core = layer.transport._core
+    local = layer.transport.local_address(destination.transport)
+    method = method.upper()
+    own = {
+        "from": f"<sip:sipfast@{local.hostport}>;tag={new_tag()}",
+        "to": f"<{uri}>",
+        "call-id": new_call_id(),
+        "contact": f"<sip:sipfast@{local.hostport}"
+        + ("" if local.transport == "UDP" else f";transport={local.transport.lower()}")
+        + ">",
+        "max-forwards": "70",
+    }
+    extra: list[tuple[str, str]] = []
+    for name, value in headers:
+        if name.lower() in _OWN and name.lower() not in ("via", "cseq"):
+            own[name.lower()] = value
+        else:
+            extra.append((name, value))
+    seq = 1
+
+    def build(method: str, target: Any, to: str, seq: int, content: bytes = b"") -> Request:
+        fields = [
+            ("Via", (f"SIP/2.0/{destination.transport} {local.hostport}"
+                    f";branch={new_branch()};rport")),
+            ("Max-Forwards", own["max-forwards"]),
+            ("From", own["from"]),
+            ("To", to),
+            ("Call-ID", own["call-id"]),
+            ("CSeq", f"{seq} {method}"),
+        ]
+        if method in ("INVITE", "SUBSCRIBE", "REFER", "REGISTER") or "contact" in named:
+            fields.append(("Contact", own["contact"]))
+        request: Request = core.Request(method, target, fields + extra, content)
+        if on_request is not None:
+            on_request(request)
+        return request
+
+    named = {name.lower() for name, _ in headers}
+    request = build(method, uri, own["to"], seq, body)
+    handle = layer.send_request(request, destination)
+    responses: list[Response] = []
+    final: Response | None = None
+    error: SipError | None = None
+    try:
+        async for response in handle:
+            responses.append(response)
+            if on_response is not None:
+                on_response(response)
+            if response.status >= 200:
+                final = response
+                break
+    except SipError as exc:
+        error = exc
+    bye = None
+    if method == "INVITE" and final is not None and 200 <= final.status < 300:
+        to = final.headers.get("To") or own["to"]
+        target = uri
+        remote = destination
+        contacts = final.contact
+        if contacts:
+            target = contacts[0].uri
+            if target.host and is_ip(target.host):
+                remote = destination_of(target, destination.transport)
+        ack = build("ACK", target, to, seq)
+        layer.send_stateless(bytes(ack), remote)
+        bye_handle = layer.send_request(build("BYE", target, to, seq + 1), remote)
+        try:
+            bye = await bye_handle.final_response()
+            if on_response is not None:
+                on_response(bye)
+        except SipError as exc:
+            error = exc
+    return Outcome(responses, final, error, bye)
