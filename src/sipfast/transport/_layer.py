@@ -37,6 +37,8 @@ log = logging.getLogger("sipfast.transport")
 Receiver = Callable[[Any, Address, "Flow"], None]
 OnError = Callable[[], None]
 
+_STREAMS = frozenset({"TCP", "TLS", "WS", "WSS"})
+
 # A stream peer that sends nothing for this long is disconnected (Kamailio's
 # tcp_connection_lifetime is 120 s); connections in use are never closed.
 IDLE_TIMEOUT = 120.0
@@ -47,6 +49,7 @@ class Flow:
 
     transport: str
     local: Address
+    remote: Address | None = None  # the peer of a connection
     closed: bool
     last_used: float
 
@@ -199,7 +202,7 @@ class TransportLayer:
         self.idle_timeout = idle_timeout
         self.listeners: list[Flow] = []
         self._servers: list[asyncio.AbstractServer] = []
-        self._connections: dict[Address, StreamFlow] = {}
+        self._connections: dict[Address, Flow] = {}
         self._connecting: dict[Address, list[tuple[bytes, OnError | None]]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._sent_by: set[tuple[str, int]] = set()
@@ -252,6 +255,16 @@ class TransportLayer:
             host, port = server.sockets[0].getsockname()[:2]
             bound = Address(transport, host, port)
             flow = _Listening(bound, server)
+        elif transport in ("WS", "WSS"):
+            from ._websocket import listen_websocket
+
+            context = None
+            if transport == "WSS":
+                if self.server_ssl is None:
+                    raise ValueError("a WSS listener needs server_ssl (a certificate)")
+                context = self.server_ssl
+            flow = await listen_websocket(self, address, context)
+            bound = flow.local
         else:
             raise ValueError(f"{transport} listeners are not supported here")
         self.listeners.append(flow)
@@ -352,15 +365,15 @@ class TransportLayer:
 
     # --- connections ----------------------------------------------------------------
 
-    def _connection_made(self, flow: StreamFlow) -> None:
+    def _connection_made(self, flow: Flow) -> None:
         assert flow.remote is not None
         self._connections.setdefault(flow.remote, flow)
 
-    def _connection_lost(self, flow: StreamFlow) -> None:
+    def _connection_lost(self, flow: Flow) -> None:
         if flow.remote is not None and self._connections.get(flow.remote) is flow:
             del self._connections[flow.remote]
 
-    def connection(self, address: Address) -> StreamFlow | None:
+    def connection(self, address: Address) -> Flow | None:
         """The open connection to `address`, if any."""
         flow = self._connections.get(address)
         return None if flow is None or flow.closed else flow
@@ -399,7 +412,7 @@ class TransportLayer:
         if pending is not None:
             pending.append((data, on_error))
             return True
-        if destination.transport not in ("TCP", "TLS"):
+        if destination.transport not in _STREAMS:
             return False
         self._connecting[destination] = [(data, on_error)]
         self._spawn(self._connect(destination))
@@ -416,25 +429,32 @@ class TransportLayer:
         return fallback
 
     async def _connect(self, destination: Address) -> None:
+        transport = destination.transport
         context = None
-        if destination.transport == "TLS":
+        if transport in ("TLS", "WSS"):
             context = self.client_ssl or ssl.create_default_context()
+        flow: Flow
         try:
-            _, flow = await self.loop.create_connection(
-                lambda: StreamFlow(self, destination.transport), destination.host,
-                destination.port, ssl=context,
-                server_hostname=destination.host if context is not None else None,
-            )
-        except (OSError, ssl.SSLError) as exc:
+            if transport in ("WS", "WSS"):
+                from ._websocket import connect_websocket
+
+                flow = await connect_websocket(self, destination, context)
+            else:
+                _, flow = await self.loop.create_connection(
+                    lambda: StreamFlow(self, transport), destination.host,
+                    destination.port, ssl=context,
+                    server_hostname=destination.host if context is not None else None,
+                )
+        except (OSError, ssl.SSLError, asyncio.TimeoutError) as exc:
             log.debug("cannot connect to %s: %s", destination, exc)
             for _, on_error in self._connecting.pop(destination, ()):
                 if on_error is not None:
                     on_error()
             return
         # the table is keyed by where we connected to (the peer name may differ)
-        assert flow.remote is not None
-        if self._connections.get(flow.remote) is flow and flow.remote != destination:
-            del self._connections[flow.remote]
+        remote = flow.remote
+        if remote is not None and self._connections.get(remote) is flow and remote != destination:
+            del self._connections[remote]
         flow.remote = destination
         self._connections[destination] = flow
         for data, on_error in self._connecting.pop(destination, ()):
