@@ -50,6 +50,9 @@ __all__ = [
 
 log = logging.getLogger("sipfast.transaction")
 
+FIRE_SLICE = 0.005
+"""Seconds of timer work done in one go before other callbacks get the loop."""
+
 
 class TUTimer:
     """A timer of the TU's own (`TransactionLayer.call_at`), in the same heap."""
@@ -263,7 +266,7 @@ class TransactionLayer:
         self.heap = TimerHeap()
         self._handles: dict[int, Any] = {}  # id(transaction) -> its handle
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._wakeup: asyncio.TimerHandle | None = None
+        self._wakeup: asyncio.Handle | None = None
         self._armed: float | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._make_response = transport._core.make_response
@@ -374,25 +377,41 @@ class TransactionLayer:
 
     def _fire(self) -> None:
         self._wakeup = None
-        armed, self._armed = self._armed, None
-        now = self.loop.time()
+        armed = self._armed
+        # while firing, _carry_out's StartTimers must not arm: this arms once at the end
+        self._armed = float("-inf")
+        loop = self.loop
+        now = started = loop.time()
         # the loop may wake a hair early: what it was armed for is due
         if armed is not None and armed > now:
             now = armed
         handles = self._handles
-        for owner, name in self.heap.pop_due(now):
-            if owner.__class__ is TUTimer:
-                try:
-                    owner.callback()
-                except Exception:
-                    log.exception("TU timer callback failed")
-            else:
-                handle = handles.get(id(owner))
-                if handle is not None:
-                    self._carry_out(handle, owner.timer_fired(name, now))  # type: ignore[attr-defined]
+        count = 0
+        try:
+            for owner, name in self.heap.pop_due(now):
+                if owner.__class__ is TUTimer:
+                    try:
+                        owner.callback()
+                    except Exception:
+                        log.exception("TU timer callback failed")
+                else:
+                    handle = handles.get(id(owner))
+                    if handle is not None:
+                        self._carry_out(handle, owner.timer_fired(name, now))  # type: ignore[attr-defined]
+                count += 1
+                if not count & 255 and loop.time() - started > FIRE_SLICE:
+                    # 100 000 timers due at once would stall the loop: go on next iteration
+                    self._armed = now
+                    self._wakeup = loop.call_soon(self._fire)
+                    return
+        except BaseException:
+            self._armed = None
+            raise
+        self._armed = None
         self._arm()
 
     def _arm(self) -> None:
+        """Have the loop call `_fire` at the heap's earliest deadline (one handle)."""
         deadline = self.heap.next_deadline()
         if deadline is None:
             return

@@ -356,6 +356,9 @@ class TransportLayer:
         try:
             answer = self._core.make_response(request, error.status_code, None)
             data = bytes(answer)
+            # an answer missing what every response needs (no Via, no Call-ID ...)
+            # would be dropped as malformed by the client: not sent
+            self._parse(data)
         except (ParseError, ValueError) as exc:  # too broken to answer: Via, CSeq ...
             log.debug("cannot answer it: %s", exc)
             return
@@ -445,7 +448,7 @@ class TransportLayer:
                     destination.port, ssl=context,
                     server_hostname=destination.host if context is not None else None,
                 )
-        except (OSError, ssl.SSLError, asyncio.TimeoutError) as exc:
+        except (OSError, ssl.SSLError) as exc:  # TimeoutError is an OSError
             log.debug("cannot connect to %s: %s", destination, exc)
             for _, on_error in self._connecting.pop(destination, ()):
                 if on_error is not None:

@@ -34,6 +34,8 @@ _RECEIVED = re.compile(r";[ \t]*received[ \t]*=[ \t]*[^;]*", re.IGNORECASE)
 
 
 def _same_ip(host: str, ip: str) -> bool:
+    if host == ip:  # the common case, without parsing either
+        return True
     if host.startswith("["):
         host = host[1:-1]
     try:
@@ -42,23 +44,40 @@ def _same_ip(host: str, ip: str) -> bool:
         return False
 
 
+def _unbracket(host: str) -> str:
+    return host[1:-1] if host.startswith("[") else host
+
+
+def _rport(params: dict[str, str | None]) -> tuple[bool, bool]:
+    """Whether the Via has ``rport``, and whether it is empty (a parameter name is
+    case-insensitive, §7.3.1)."""
+    if "rport" in params:
+        return True, params["rport"] is None
+    for name, value in params.items():
+        if name.lower() == "rport":
+            return True, value is None
+    return False, False
+
+
 def received_via(request: Request, source: Address) -> str | None:
     """The top Via of `request` as the server transport must rewrite it, or None.
 
     §18.2.1: ``received`` is added when the sent-by host is a name or an address other
     than the packet's source.  RFC 3581 §4: an empty ``rport`` gets the source port,
-    and then ``received`` is added even when it equals sent-by.
+    and then ``received`` is added even when it equals sent-by.  A ``received`` the
+    sender wrote itself is replaced when it is not the source (responses follow it).
     """
     via = request.top_via
-    params = via.params
-    wants_rport = "rport" in params and params["rport"] is None
-    if not wants_rport and _same_ip(via.host, source.host):
+    wants_rport = _rport(via.params)[1]
+    stale = via.received
+    if (not wants_rport and _same_ip(via.host, source.host)
+            and (stale is None or _same_ip(stale, source.host))):
         return None
     text = str(via)
     if wants_rport:
         text = _RPORT.sub(f";rport={source.port}", text, count=1)
     received = f";received={source.host}"
-    if "received" in params:  # a stale one from the client: §18.2.1 says what it is
+    if stale is not None:  # a stale one from the client: §18.2.1 says what it is
         return _RECEIVED.sub(received, text, count=1)
     return text + received
 
@@ -75,17 +94,13 @@ def response_address(request: Any, source: Address) -> Address:
     via = request.top_via
     transport = source.transport
     port = via.port or DEFAULT_PORTS.get(transport, 5060)
-    params = via.params
     if transport not in RELIABLE:
-        maddr = params.get("maddr")
+        maddr = via.maddr
         if maddr:
-            return Address(transport, maddr, port)
-        if "rport" in params:
+            return Address(transport, _unbracket(maddr), port)
+        if _rport(via.params)[0]:
             return source
-    host = params.get("received") or via.host
-    if host.startswith("["):
-        host = host[1:-1]
-    return Address(transport, host, port)
+    return Address(transport, _unbracket(via.received or via.host), port)
 
 
 def too_big_for_udp(data: bytes) -> bool:
