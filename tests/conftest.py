@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import ssl
 import types
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import pytest
+from _tls import contexts
 from _twins import require_c_twin, twin
 
 T = TypeVar("T")
@@ -52,3 +54,9 @@ def run(request: pytest.FixtureRequest) -> Callable[[Coroutine[Any, Any, T]], T]
 
     run.loop_name = request.param  # type: ignore[attr-defined]
     return run
+
+
+@pytest.fixture(scope="session")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """(server_ssl, client_ssl): a self-signed certificate for localhost, 127.0.0.1, ::1."""
+    return contexts(tmp_path_factory.mktemp("tls"))

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from _tls import contexts
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import InvalidStatus
@@ -31,12 +30,6 @@ from sipfast.ua import ALLOW, AutoAnswer, send_request
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
 
 SIP = [Subprotocol("sip")]
-
-
-@pytest.fixture(scope="module")
-def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    """(server_ssl, client_ssl) over one self-signed certificate for the module."""
-    return contexts(tmp_path_factory.mktemp("wss"))
 
 
 @dataclass

@@ -373,7 +373,8 @@ def _argument_parser() -> argparse.ArgumentParser:
                         "repeat for more (default udp:127.0.0.1:5060)")
     p.add_argument("--ring", type=float, default=0.0, metavar="SECONDS",
                    help="seconds between the 180 and the 200 (default 0)")
-    p.add_argument("--tls-cert", metavar="PEM", help="certificate chain for tls: listeners")
+    p.add_argument("--tls-cert", metavar="PEM",
+                   help="certificate chain for tls: and wss: listeners")
     p.add_argument("--tls-key", metavar="PEM", help="private key for --tls-cert")
     _loop_options(p)
     p.set_defaults(run=_serve_command, parser=p)
@@ -439,9 +440,9 @@ def _serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
     except ValueError as e:
         parser.error(str(e))
     server_ssl = None
-    if any(a.transport == "TLS" for a in listen):
+    if any(a.transport in ("TLS", "WSS") for a in listen):
         if not args.tls_cert:
-            parser.error("tls: listeners need --tls-cert (and --tls-key)")
+            parser.error("tls: and wss: listeners need --tls-cert (and --tls-key)")
         server_ssl = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         server_ssl.load_cert_chain(args.tls_cert, args.tls_key)
 

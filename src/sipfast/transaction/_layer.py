@@ -69,8 +69,9 @@ class TransactionUser:
 
     `request_received` gets every new request but ACK (the 100 (Trying) to an INVITE
     is the transaction's business); it may be a coroutine function.  A TU that
-    leaves a request unanswered after the handler has run (or raised) has a
-    500 sent for it, so no client waits for timer F for nothing.
+    leaves a request without any response after the handler has run, or raised,
+    has a 500 sent for it, so no client waits for timer F for nothing; one that
+    sent a provisional response (a 180 before a delayed 200) answers later.
     """
 
     answers_for_itself = False
@@ -187,7 +188,9 @@ class ClientTransactionHandle:
 class ServerTransactionHandle:
     """A request that came in, and the way to answer it."""
 
-    __slots__ = ("_layer", "answered", "flow", "source", "tag", "timed_out", "transaction")
+    __slots__ = (
+        "_layer", "answered", "flow", "responded", "source", "tag", "timed_out", "transaction"
+    )
 
     def __init__(self, layer: TransactionLayer, transaction: ServerTransaction,
                  source: Address, flow: Flow) -> None:
@@ -196,6 +199,7 @@ class ServerTransactionHandle:
         self.source = source
         self.flow = flow
         self.answered = False  # a final response was sent
+        self.responded = False  # the TU sent a response, provisional or final
         self.timed_out = False
         self.tag: str | None = None  # the To tag `respond` adds (§8.2.6.2)
 
@@ -237,6 +241,7 @@ class ServerTransactionHandle:
         """Send a response built by the TU (its octets `data`, or `bytes(response)`)."""
         if response.status >= 200:
             self.answered = True
+        self.responded = True
         layer = self._layer
         transaction = self.transaction
         assert isinstance(transaction, (InviteServerTransaction, NonInviteServerTransaction))
@@ -482,7 +487,7 @@ class TransactionLayer:
             result = self.tu.request_received(handle)
         except Exception:
             log.exception("the TU failed on %s", handle)
-            self._answer_for_tu(handle)
+            self._answer_for_tu(handle, failed=True)
             return
         if inspect.isawaitable(result):
             task = self.loop.create_task(self._await_tu(handle, result))
@@ -496,11 +501,17 @@ class TransactionLayer:
             await result
         except Exception:
             log.exception("the TU failed on %s", handle)
+            self._answer_for_tu(handle, failed=True)
+            return
         if not self.tu.answers_for_itself:
             self._answer_for_tu(handle)
 
-    def _answer_for_tu(self, handle: ServerTransactionHandle) -> None:
-        if not handle.answered and handle.state in (State.TRYING, State.PROCEEDING):
+    def _answer_for_tu(self, handle: ServerTransactionHandle, *, failed: bool = False) -> None:
+        """500 for a request the TU failed on, or left without any response: one it
+        sent a provisional response for (a 180 before a delayed 200) it answers later."""
+        if handle.answered or (handle.responded and not failed):
+            return
+        if handle.state in (State.TRYING, State.PROCEEDING):
             try:
                 handle.respond(500)
             except (ParseError, ValueError):

@@ -56,15 +56,15 @@ class Address(NamedTuple):
             host, port_text = rest[1:end], rest[end + 1 :]
             if port_text and not port_text.startswith(":"):
                 raise ValueError(f"expected :PORT after ] in {text!r}")
-            port_text = port_text[1:]
+            colon, port_text = port_text[:1], port_text[1:]
         elif rest.count(":") > 1:  # a bare IPv6 address
-            host, port_text = rest, ""
+            host, colon, port_text = rest, "", ""
         else:
-            host, _, port_text = rest.partition(":")
+            host, colon, port_text = rest.partition(":")
         if not host:
             raise ValueError(f"no host in {text!r}")
-        if port_text:
-            if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        if colon:
+            if not (port_text.isascii() and port_text.isdigit()) or int(port_text) > 65535:
                 raise ValueError(f"bad port {port_text!r} in {text!r}")
             port = int(port_text)
         else:

@@ -16,6 +16,7 @@ came on first, §18.2.2).  Names are resolved with RFC 3263 §5 when a resolver 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import ssl
@@ -36,6 +37,8 @@ log = logging.getLogger("sipfast.transport")
 
 Receiver = Callable[[Any, Address, "Flow"], None]
 OnError = Callable[[], None]
+
+UDP_RECEIVE_BUFFER = 4 * 1024 * 1024
 
 _STREAMS = frozenset({"TCP", "TLS", "WS", "WSS"})
 
@@ -84,6 +87,11 @@ class UdpFlow(asyncio.DatagramProtocol, Flow):
         self._socket = cast("asyncio.DatagramTransport", transport)
         host, port = transport.get_extra_info("sockname")[:2]
         self.local = Address("UDP", host, port)
+        # a burst of requests must wait in the kernel, not be dropped there (the kernel
+        # caps this at net.core.rmem_max)
+        sock = transport.get_extra_info("socket")
+        with contextlib.suppress(OSError, AttributeError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_RECEIVE_BUFFER)
 
     def datagram_received(self, data: bytes, addr: tuple[Any, ...]) -> None:
         self.layer._datagram_received(data, Address("UDP", addr[0], addr[1]), self)
@@ -100,7 +108,7 @@ class UdpFlow(asyncio.DatagramProtocol, Flow):
             return False
         try:
             self._socket.sendto(data, (address.host, address.port))
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # uvloop: ValueError for a bad address
             log.debug("UDP send to %s failed: %s", address, exc)
             return False
         return True
@@ -147,6 +155,7 @@ class StreamFlow(asyncio.Protocol, Flow):
         for message in messages:
             if message.__class__ is Keepalive:
                 # RFC 5626 §4.4.1: a double CRLF ping is answered with a single CRLF pong
+                layer.keepalives += 1
                 if message is Keepalive.PING:
                     self.send(Keepalive.PONG.value, remote)
                 continue
@@ -282,6 +291,11 @@ class TransportLayer:
                 if bound.port == DEFAULT_PORTS[bound.transport]:
                     self._sent_by.add((host.lower(), 0))
 
+    def alias(self, host: str, port: int = 0) -> None:
+        """Take responses whose top Via names `host` (and `port`, 0 for any default) as
+        ours (§18.1.2): an advertised name, or a WebSocket client's .invalid host."""
+        self._sent_by.add((host.lower(), port))
+
     def local_address(self, transport: str = "UDP") -> Address:
         """The first listener of `transport`: what a Via sent-by names."""
         transport = transport.upper()
@@ -295,17 +309,26 @@ class TransportLayer:
         if self._sweeper is not None:
             self._sweeper.cancel()
             self._sweeper = None
+        # the tasks first: a connect that finished while we wait would add a connection
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
         for flow in self.listeners:
             flow.close()
         for connection in list(self._connections.values()):
             connection.close()
         for server in self._servers:
             await server.wait_closed()
-        for task in list(self._tasks):
-            task.cancel()
         self.listeners.clear()
         self._servers.clear()
+        self._connecting.clear()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.sleep(0)  # let connection_lost callbacks run
+        # a connection made by a connect cancelled before it returned may never see
+        # connection_lost (uvloop): it must not stay in the table
+        for connection in list(self._connections.values()):
+            connection.close()
+        self._connections.clear()
 
     # --- receiving ----------------------------------------------------------------
 
@@ -422,14 +445,13 @@ class TransportLayer:
         return True
 
     def _udp_for(self, destination: Address) -> Flow | None:
+        """A UDP listener of the destination's address family: a socket of the other
+        family cannot send there (uvloop raises ValueError, asyncio reports late)."""
         v6 = ":" in destination.host
-        fallback = None
         for flow in self.listeners:
-            if flow.transport == "UDP" and not flow.closed:
-                if (":" in flow.local.host) == v6:
-                    return flow
-                fallback = fallback or flow
-        return fallback
+            if flow.transport == "UDP" and not flow.closed and (":" in flow.local.host) == v6:
+                return flow
+        return None
 
     async def _connect(self, destination: Address) -> None:
         transport = destination.transport
@@ -448,11 +470,14 @@ class TransportLayer:
                     destination.port, ssl=context,
                     server_hostname=destination.host if context is not None else None,
                 )
-        except (OSError, ssl.SSLError) as exc:  # TimeoutError is an OSError
+        except Exception as exc:  # OSError, ssl.SSLError, a host name IDNA refuses ...
+            # whatever it was, what waits for this connection must not wait forever
             log.debug("cannot connect to %s: %s", destination, exc)
             for _, on_error in self._connecting.pop(destination, ()):
                 if on_error is not None:
                     on_error()
+            if not isinstance(exc, (OSError, ssl.SSLError, ValueError, UnicodeError)):
+                raise
             return
         # the table is keyed by where we connected to (the peer name may differ)
         remote = flow.remote

@@ -7,6 +7,7 @@ ACK and BYE go to the 2xx's Contact when it is an address, else where the INVITE
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -59,13 +60,22 @@ async def send_request(
 ) -> Outcome:
     """Send `method` to `uri` at `destination` and wait for the outcome."""
     core = layer.transport._core
-    local = layer.transport.local_address(destination.transport)
+    try:
+        local = layer.transport.local_address(destination.transport)
+    except LookupError:
+        if destination.transport not in ("WS", "WSS"):
+            raise
+        # RFC 7118 §5.2: a WebSocket client that cannot be reached but over its own
+        # connection names a made-up .invalid host in Via and Contact
+        local = Address(destination.transport, f"{secrets.token_hex(6)}.invalid", 0)
+        layer.transport.alias(local.host)
     method = method.upper()
+    hostport = local.host if local.port == 0 else local.hostport
     own = {
-        "from": f"<sip:sipfast@{local.hostport}>;tag={new_tag()}",
+        "from": f"<sip:sipfast@{hostport}>;tag={new_tag()}",
         "to": f"<{uri}>",
         "call-id": new_call_id(),
-        "contact": f"<sip:sipfast@{local.hostport}"
+        "contact": f"<sip:sipfast@{hostport}"
         + ("" if local.transport == "UDP" else f";transport={local.transport.lower()}")
         + ">",
         "max-forwards": "70",
@@ -80,7 +90,7 @@ async def send_request(
 
     def build(method: str, target: Any, to: str, seq: int, content: bytes = b"") -> Request:
         fields = [
-            ("Via", (f"SIP/2.0/{destination.transport} {local.hostport}"
+            ("Via", (f"SIP/2.0/{destination.transport} {hostport}"
                     f";branch={new_branch()};rport")),
             ("Max-Forwards", own["max-forwards"]),
             ("From", own["from"]),
