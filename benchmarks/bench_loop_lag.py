@@ -13,6 +13,9 @@ Then a probe coroutine sleeps 10 ms at a time for WINDOW seconds and records how
 wakes: that is the lag every other callback would see.  The issue's target: under 50 ms
 with 100 000 live transactions.  Run ``python -m benchmarks.bench_loop_lag`` for the
 numbers on both loops; under ``pytest --benchmark-disable`` it runs with 2 000.
+
+It also prints the memory per live server transaction on the asyncio layer (tracemalloc,
+beyond the parsed request): the target is <= 2 KiB.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import json
 import socket
 import sys
 import time
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -33,6 +37,7 @@ from sipfast.transport import TransportLayer
 
 LIVE = 100_000
 TARGET_LAG = 0.050
+TARGET_BYTES = 2048
 TICK = 0.010
 WINDOW = 5.0  # seconds: timer G fires at 0.5, 1.5, 3.5 and 7.5 s after the 486
 
@@ -103,6 +108,32 @@ async def measure(state: str, live: int, window: float, core: Any = sm) -> dict[
     return result
 
 
+async def memory(state: str, live: int, core: Any = sm) -> float:
+    """tracemalloc growth per live server transaction on the asyncio layer (the FSM,
+    its handle, table and timer entries, the response octets kept for retransmission),
+    beyond its parsed request with the accessors matching reads already read."""
+    status = {"accepted": 200, "completed": 486}[state]
+    transport = TransportLayer(core=core)
+    layer = TransactionLayer(transport, _Answer(status), timers=TimerSettings(trying=None))
+    await transport.listen("udp:127.0.0.1:0")
+    flow = transport.listeners[0]
+    source = type(flow.local)("UDP", "127.0.0.1", 9)
+    requests = [core.parse(_invite(i)) for i in range(live)]
+    for r in requests:
+        _ = (r.to.tag, r.from_.tag, r.cseq.seq, r.call_id, r.top_via.branch, r.top_via.sent_by)
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for r in requests:
+        transport._message_received(r, source, flow)
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert len(layer) == live
+    await layer.close()
+    return grown / live
+
+
 def _run(state: str, live: int, window: float, loop_name: str) -> dict[str, Any]:
     factory = None
     if loop_name == "uvloop":
@@ -122,6 +153,12 @@ def test_loop_lag(benchmark: Any, state: str) -> None:
     assert result["running_timers"] >= live
 
 
+@pytest.mark.parametrize("state", ["accepted", "completed"])
+def test_memory_per_live_transaction(state: str) -> None:
+    per = asyncio.run(memory(state, 2000))
+    assert 0 < per <= TARGET_BYTES
+
+
 def main() -> None:
     loops = ["asyncio"]
     try:
@@ -138,6 +175,9 @@ def main() -> None:
             result["wall_seconds"] = round(time.perf_counter() - t, 1)
             result["target_met"] = result["lag_max_ms"] < TARGET_LAG * 1000
             print(json.dumps(result), flush=True)
+    for state in ("accepted", "completed"):
+        per = asyncio.run(memory(state, 20_000))
+        print(json.dumps({"state": state, "bytes_per_live_transaction": round(per)}))
 
 
 if __name__ == "__main__":

@@ -353,7 +353,14 @@ def test_malformed_request_is_answered_where_it_came_from(
         assert b"\r\nFrom: Alice <sip:alice@example.com>;tag=f-1\r\n" in answer
         assert b"\r\nCall-ID: call-1@client.example.com\r\n" in answer
         assert b"\r\n" + cseq + b"\r\n" in answer
-        assert (layer.malformed, layer.answered_malformed) == (1, 1)
+        # §8.2.6.2: a To tag, and §8.2.7: the same one for a retransmission
+        tag = parsed.to.tag
+        assert tag is not None
+        assert len(tag) == 16
+        peer.send(data, bound)
+        again, _ = await peer.receive()
+        assert again == answer
+        assert (layer.malformed, layer.answered_malformed) == (2, 2)
         assert inbox.items == []
         await peer.nothing()
         peer.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import socket
 import ssl
@@ -377,7 +378,9 @@ class TransportLayer:
         if request is None or not request.is_request or request.method == "ACK":
             return
         try:
-            answer = self._core.make_response(request, error.status_code, None)
+            answer = self._core.make_response(
+                request, error.status_code, None, to_tag=_stateless_tag(request)
+            )
             data = bytes(answer)
             # an answer missing what every response needs (no Via, no Call-ID ...)
             # would be dropped as malformed by the client: not sent
@@ -519,6 +522,22 @@ class TransportLayer:
         task = self.loop.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _stateless_tag(request: Any) -> str | None:
+    """§8.2.6.2/§8.2.7: the To tag of a stateless answer, the same for every
+    retransmission of the request (a hash of what identifies it); None when the request
+    has one already."""
+    if request.to.tag is not None:
+        return None
+    headers = request.headers
+    key = "\0".join(
+        str(value) for value in (
+            headers.get("Call-ID"), headers.get("From"), headers.get("CSeq"),
+            headers.get("Via"), request.method,
+        )
+    )
+    return hashlib.blake2s(key.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
 
 
 class _Listening(Flow):
