@@ -479,13 +479,28 @@ def test_2xx_is_retransmitted_until_the_ack(impl: Any, run: Any) -> None:
         await asyncio.sleep(0.12)  # three T2 intervals: nothing more
         assert peer.drain() == []
 
-        # an INVITE whose 2xx is never acknowledged: dropped after 64*T1
+        # an INVITE whose 2xx is never acknowledged: after 64*T1 the UAS ends the
+        # session with a BYE to the caller's Contact (§13.3.1.4)
+        peer.drain()
         peer.send(request("INVITE", sent_by=here, branch="z9hG4bK-inv2;rport",
-                          call_id="call-noack"), bound)
+                          call_id="call-noack", extra=(f"Contact: <sip:alice@{here}>",)),
+                  bound)
         await until(lambda: uas.ack_timeouts == 1)
         assert not any(call_id == "call-noack" for call_id, _ in uas.dialogs)
         assert uas.calls == 2
         assert len(uas.dialogs) == 1
+        seen = []
+        while not seen or not seen[-1].is_request:
+            seen.append(impl.parse(await peer.receive(0.5)))
+        bye = seen[-1]
+        noack_tag = seen[1].to.tag  # of the 200 (after the 180)
+        assert [m.status for m in seen[:-1]][:2] == [180, 200]
+        assert bye.method == "BYE"
+        assert str(bye.uri) == f"sip:alice@{here}"
+        assert (bye.from_.tag, bye.to.tag) == (noack_tag, "f-1")
+        assert bye.call_id == "call-noack"
+        assert (bye.cseq.seq, bye.cseq.method) == (1, "BYE")
+        assert bye.top_via.branch.startswith("z9hG4bK")
         peer.close()
         await far.close()
 

@@ -5,17 +5,21 @@ answer; the ACK confirms the dialog; BYE ends it with 200.  What the UAS core of
 RFC 3261 §8.2 and §13.3 owes its peers is done: a To tag per dialog, 481 for requests
 outside any dialog, CANCEL (§9.2: 200, then 487 for the INVITE), 405 with Allow for
 methods it does not handle, and the 2xx to an INVITE retransmitted over unreliable
-transports until its ACK arrives (§13.3.1.4: T1 doubling up to T2, giving up after
-64*T1).  It sends no media: the SDP answer names a port nobody listens on.
+transports until its ACK arrives (§13.3.1.4: T1 doubling up to T2; after 64*T1
+without one, the call is ended with a BYE).  It sends no media: the SDP answer names a
+port nobody listens on.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
-from ..message import new_tag
+from ..errors import ParseError
+from ..message import new_branch, new_tag
 from ..transaction import State, TransactionUser
-from ..transport import sent_by
+from ..transport import is_ip, sent_by
+from ._uac import destination_of
 
 if TYPE_CHECKING:
     from ..message import Request, Response
@@ -25,13 +29,16 @@ __all__ = ["AutoAnswer"]
 
 ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS"
 
+log = logging.getLogger("sipfast.ua")
+
 
 class _Dialog:
     """What the UAS keeps of a call: its 2xx until the ACK, then nothing but the ids."""
 
-    __slots__ = ("interval", "ok", "ok_data", "reply", "retransmit", "started")
+    __slots__ = ("interval", "invite", "ok", "ok_data", "reply", "retransmit", "started")
 
     def __init__(self) -> None:
+        self.invite: Request | None = None
         self.ok: Response | None = None
         self.ok_data = b""
         self.reply: Any = None
@@ -133,6 +140,7 @@ class AutoAnswer(TransactionUser):
         dialog.started = now = layer.loop.time()
         if transaction.transaction.reliable:
             return
+        dialog.invite = request
         dialog.ok = ok
         dialog.ok_data = bytes(ok)
         dialog.reply = transaction.transaction.destination
@@ -140,7 +148,8 @@ class AutoAnswer(TransactionUser):
         dialog.retransmit = layer.call_at(now + dialog.interval, lambda: self._again(key))
 
     def _again(self, key: tuple[str, str]) -> None:
-        """§13.3.1.4: the 2xx again, until the ACK; after 64*T1 the call is dropped."""
+        """§13.3.1.4: the 2xx again, until the ACK; after 64*T1 the session is ended
+        with a BYE."""
         dialog = self.dialogs.get(key)
         layer = self.layer
         if dialog is None or dialog.ok is None or layer is None:
@@ -149,10 +158,40 @@ class AutoAnswer(TransactionUser):
         if now - dialog.started >= layer.timers.t1x64:
             self.ack_timeouts += 1
             self._forget(key, dialog)
+            self._bye(dialog)
             return
         layer.send_stateless(dialog.ok_data, dialog.reply)
         dialog.interval = min(2 * dialog.interval, layer.timers.t2)
         dialog.retransmit = layer.call_at(now + dialog.interval, lambda: self._again(key))
+
+    def _bye(self, dialog: _Dialog) -> None:
+        """The BYE of §13.3.1.4 (and §15.1.1): to the caller's Contact, through the
+        Record-Route set in order, from our To to its From, in our own CSeq space."""
+        layer, invite, ok, reply = self.layer, dialog.invite, dialog.ok, dialog.reply
+        if layer is None or invite is None or ok is None or reply is None:
+            return
+        local = reply.flow.local
+        contacts = invite.contact
+        target = contacts[0].uri if contacts else invite.from_.uri
+        routes = invite.headers.getall("Record-Route")
+        hop = invite.record_route[0].uri if routes else target
+        destination = reply.address
+        if hop.host and is_ip(hop.host):
+            destination = destination_of(hop, local.transport)
+        fields: list[tuple[str, Any]] = [
+            ("Via", f"SIP/2.0/{local.transport} {local.hostport};branch={new_branch()};rport"),
+            ("Max-Forwards", "70"),
+            ("From", ok.headers.get("To")),
+            ("To", invite.headers.get("From")),
+            ("Call-ID", invite.call_id),
+            ("CSeq", "1 BYE"),
+        ]
+        fields += [("Route", value) for value in routes]
+        try:
+            bye = invite.__class__("BYE", target, fields)
+            layer.send_request(bye, destination)
+        except (ParseError, ValueError) as exc:
+            log.debug("cannot send the BYE for %s: %s", invite.call_id, exc)
 
     def _forget(self, key: tuple[str, str], dialog: _Dialog) -> None:
         if dialog.retransmit is not None and self.layer is not None:
