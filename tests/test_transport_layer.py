@@ -20,6 +20,7 @@ import pytest
 from _net import free_port, need, until
 from _transaction import request, response
 
+from sipfast.errors import ParseError
 from sipfast.transport import (
     Address,
     Reply,
@@ -348,6 +349,11 @@ def test_malformed_request_is_answered_where_it_came_from(
         assert origin[:2] == ("127.0.0.1", bound.port)
         parsed = impl.parse(answer)
         assert parsed.status == status
+        # the reason phrase says why: the parse error's reason after the default phrase
+        with pytest.raises(ParseError) as caught:
+            impl.parse(data)
+        default = {400: "Bad Request", 505: "Version Not Supported"}[status]
+        assert parsed.reason == f"{default} ({caught.value.reason})"
         # the Via, From, Call-ID and CSeq of the request, untouched (no received added)
         assert b"\r\nVia: SIP/2.0/UDP client.example.com:5060;branch=z9hG4bK-tx1\r\n" in answer
         assert b"\r\nFrom: Alice <sip:alice@example.com>;tag=f-1\r\n" in answer

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..errors import ParseError
 from ..message import Keepalive
+from ..message.tables import REASON_PHRASES
 from ._address import DEFAULT_PORTS, Address, is_ip
 from ._routing import received_via
 
@@ -378,8 +379,11 @@ class TransportLayer:
         if request is None or not request.is_request or request.method == "ACK":
             return
         try:
+            # the reason phrase says what was wrong: "Bad Request (no Max-Forwards ...)"
+            status = error.status_code
+            phrase = f"{REASON_PHRASES.get(status, 'Error')} ({_printable(error.reason)})"
             answer = self._core.make_response(
-                request, error.status_code, None, to_tag=_stateless_tag(request)
+                request, status, phrase, to_tag=_stateless_tag(request)
             )
             data = bytes(answer)
             # an answer missing what every response needs (no Via, no Call-ID ...)
@@ -522,6 +526,12 @@ class TransportLayer:
         task = self.loop.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _printable(text: str) -> str:
+    """`text` fit for a reason phrase: no control characters, at most 100 of them."""
+    text = "".join(c if c.isprintable() else " " for c in text)
+    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def _stateless_tag(request: Any) -> str | None:
