@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import os
 import types
+from typing import Any
 
 import pytest
 
 import sipfast.message as sm
 
-__all__ = ["C_BUILT", "REQUIRE_EXTENSIONS", "TWIN_NAMES", "require_c_twin", "twin"]
+__all__ = [
+    "C_BUILT",
+    "REQUIRE_EXTENSIONS",
+    "TWIN_NAMES",
+    "require_c_twin",
+    "twin",
+    "twin_env",
+]
 
 TWIN_NAMES = (
     "parse",
@@ -51,3 +59,13 @@ def require_c_twin() -> None:
         if REQUIRE_EXTENSIONS:
             pytest.fail("SIPFAST_REQUIRE_EXTENSIONS=1 but the Cython twin is not built")
         pytest.skip("Cython twin not built")
+
+
+def twin_env(impl: Any) -> dict[str, str]:
+    """The environment of a ``python -m sipfast`` subprocess that runs on `impl`'s twin."""
+    env = dict(os.environ)
+    env.pop("SIPFAST_NO_EXTENSIONS", None)
+    if impl.name == "py":
+        env["SIPFAST_NO_EXTENSIONS"] = "1"
+        env.pop("SIPFAST_REQUIRE_EXTENSIONS", None)
+    return env

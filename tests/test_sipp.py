@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _twins import twin_env
 
 from sipfast.transaction import TransactionLayer
 from sipfast.transport import Address, TransportLayer
@@ -55,15 +56,6 @@ def free_port(kind: int = socket.SOCK_DGRAM) -> int:
                 continue
         return port
     raise RuntimeError("no free port")
-
-
-def twin_env(impl: Any) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("SIPFAST_NO_EXTENSIONS", None)
-    if impl.name == "py":
-        env["SIPFAST_NO_EXTENSIONS"] = "1"
-        env.pop("SIPFAST_REQUIRE_EXTENSIONS", None)
-    return env
 
 
 def sipfast_command(*args: str, loop: str = "asyncio") -> list[str]:

@@ -396,6 +396,8 @@ def _argument_parser() -> argparse.ArgumentParser:
                    help="transport (default: the URI's transport parameter, else udp)")
     p.add_argument("--to", metavar="TRANSPORT:HOST:PORT", dest="destination",
                    help="send there instead of where the URI says (an outbound proxy)")
+    p.add_argument("--dns", metavar="HOST[:PORT]",
+                   help="the DNS server for the RFC 3263 lookup (default: the system's)")
     p.add_argument("--header", "-H", action="append", default=[], metavar="'NAME: VALUE'",
                    help="add a header field; repeat for more")
     p.add_argument("--body", metavar="TEXT", default="", help="message body")
@@ -406,6 +408,20 @@ def _argument_parser() -> argparse.ArgumentParser:
     _loop_options(p)
     p.set_defaults(run=_send_command, parser=p)
     return parser
+
+
+def _host_port(text: str, default: int) -> tuple[str, int]:
+    """HOST, HOST:PORT, [V6] or [V6]:PORT (a bare IPv6 address has no port)."""
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:]
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:
+        host, port = text, ""
+    if port and not (port.isascii() and port.isdigit()):
+        raise ValueError(f"bad port in {text!r}")
+    return host, int(port) if port else default
 
 
 def _loop_options(p: argparse.ArgumentParser) -> None:
@@ -504,6 +520,13 @@ def _send_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
             destination = Address.parse(args.destination)
         except ValueError as e:
             parser.error(str(e))
+    dns_server: tuple[list[str] | None, int] = (None, 53)
+    if args.dns:
+        try:
+            host, port = _host_port(args.dns, 53)
+        except ValueError as e:
+            parser.error(str(e))
+        dns_server = ([host], port)
     client_ssl = ssl.create_default_context()
     if args.insecure:
         client_ssl.check_hostname = False
@@ -521,29 +544,36 @@ def _send_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         sys.stdout.flush()
 
     async def main() -> int:
-        nonlocal destination
-        if destination is None:
-            if uri.host and is_ip(uri.host):
-                destination = destination_of(uri, args.transport)
-            else:
+        if destination is not None:
+            targets = [destination]
+        elif uri.host and is_ip(uri.host):
+            targets = [destination_of(uri, args.transport)]
+        else:
+            try:
                 targets = await Resolver(
-                    supported=[args.transport.upper()] if args.transport else ("UDP", "TCP", "TLS")
+                    *dns_server,
+                    supported=[args.transport.upper()] if args.transport else ("UDP", "TCP", "TLS"),
                 ).resolve(uri)
-                destination = targets[0]
-        # listen where the destination can answer: the local address routing picks
-        family = socket.AF_INET6 if ":" in destination.host else socket.AF_INET
-        probe = socket.socket(family, socket.SOCK_DGRAM)
-        try:
-            probe.connect((destination.host, destination.port))
-            local_host = probe.getsockname()[0]
-        finally:
-            probe.close()
+            except LookupError as e:
+                print(f"sipfast send: {e}", file=sys.stderr)
+                return 3
         transport = TransportLayer(client_ssl=client_ssl)
         layer = TransactionLayer(transport)
         try:
-            await transport.listen(Address(destination.transport, local_host, 0))
+            # a listener per transport and address family the targets need, on the
+            # local address routing picks towards them (what Via and Contact name)
+            listening = set()
+            for target in targets:
+                family = socket.AF_INET6 if ":" in target.host else socket.AF_INET
+                if (target.transport, family) in listening:
+                    continue
+                listening.add((target.transport, family))
+                with socket.socket(family, socket.SOCK_DGRAM) as probe:
+                    probe.connect((target.host, target.port))
+                    local_host = probe.getsockname()[0]
+                await transport.listen(Address(target.transport, local_host, 0))
             outcome = await send_request(
-                layer, args.method, uri, destination, headers=headers,
+                layer, args.method, uri, targets, headers=headers,
                 body=args.body.encode(), on_response=show,
                 on_request=show if args.verbose else None,
             )
