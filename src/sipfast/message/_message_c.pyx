@@ -518,6 +518,11 @@ _BUILT_LIMITS.max_line = 2**31 - 1
 _BUILT_LIMITS.max_headers = 2**31 - 1
 
 
+# 0, 1, 2 ...: an unedited message's field list is a slice of this when it is long enough
+# (the default limit on header fields is 256)
+cdef list _POSITIONS = list(range(256))
+
+
 @cython.final
 cdef class _Edits:
     cdef list fields
@@ -1107,7 +1112,8 @@ cdef class Message:
             edit = None
         if edit is None:
             edit = _Edits.__new__(_Edits)
-            edit.fields = list(range(self._count))
+            edit.fields = (_POSITIONS[:self._count] if self._count <= 256
+                           else list(range(self._count)))
             self._edit = edit
         edit.out = None
         return edit
@@ -1131,16 +1137,26 @@ cdef class Message:
         cdef int hid = field[0]
         cdef bytes key = field[1]
         cdef Py_ssize_t i, first = -1, last = -1, n = len(fields)
+        if where == BEFORE_FIRST:  # only the first match matters: stop there
+            for i in range(n):
+                if self._field_matches(fields[i], hid, key):
+                    fields.insert(i, field)
+                    return 0
+            fields.insert(0, field)
+            return 0
+        if where == AFTER_LAST:  # only the last: look from the end
+            for i in range(n - 1, -1, -1):
+                if self._field_matches(fields[i], hid, key):
+                    fields.insert(i + 1, field)
+                    return 0
+            fields.append(field)
+            return 0
         for i in range(n):
             if self._field_matches(fields[i], hid, key):
                 if first < 0:
                     first = i
                 last = i
-        if where == AFTER_LAST:
-            fields.insert(last + 1 if last >= 0 else n, field)
-        elif where == BEFORE_FIRST:
-            fields.insert(first if first >= 0 else 0, field)
-        elif first >= 0:
+        if first >= 0:
             fields[first] = field
             for i in range(last, first, -1):
                 if self._field_matches(fields[i], hid, key):
@@ -1260,30 +1276,48 @@ cdef class Message:
 
     def decrement_max_forwards(self):
         """Max-Forwards minus one; 70 added when absent (RFC 3261 §16.6 step 3)."""
-        cdef tuple first = self._first_field(H_MAX_FORWARDS)
-        cdef bytes value
-        cdef list fields
-        if first is None:
+        cdef list fields = self._edits().fields
+        cdef Py_ssize_t i, k = -1, a = 0, b = 0, a0, b0, p
+        cdef sf_entry* e = NULL
+        cdef const char* s = NULL
+        cdef bytes value = None
+        cdef long long hops = 0
+        for i in range(len(fields)):
+            item = fields[i]
+            if type(item) is int:
+                e = &self._index[<Py_ssize_t>item]
+                if e.hid != H_MAX_FORWARDS:
+                    continue
+                if e.folded:
+                    value = unfold(PyBytes_AS_STRING(self._data), e).encode("utf-8", "surrogateescape")
+                else:  # the digits where they are, without a copy
+                    s, a, b = PyBytes_AS_STRING(self._data), e.value_s, e.value_e
+            elif <int>(<tuple>item)[0] == H_MAX_FORWARDS:
+                value = line_value((<tuple>item)[2])
+            else:
+                continue
+            k = i
+            break
+        if k < 0:
             self._put(new_field(H_MAX_FORWARDS, b"max-forwards", b"Max-Forwards", b"70"), AFTER_LAST)
             return 70
-        i, value = first
-        cdef const char* s = PyBytes_AS_STRING(value)
-        cdef Py_ssize_t a = 0, b = PyBytes_GET_SIZE(value), p
-        cdef long long hops = 0
+        if s == NULL:
+            s, a, b = PyBytes_AS_STRING(value), 0, PyBytes_GET_SIZE(value)
+        a0, b0 = a, b
         while a < b and (s[a] == b' ' or s[a] == b'\t'):
             a += 1
         while b > a and (s[b - 1] == b' ' or s[b - 1] == b'\t'):
             b -= 1
         if a == b or b - a > 18:
-            raise ValueError(f"invalid Max-Forwards {value!r}")
+            raise ValueError(f"invalid Max-Forwards {PyBytes_FromStringAndSize(s + a0, b0 - a0)!r}")
         for p in range(a, b):
             if not b'0' <= s[p] <= b'9':
-                raise ValueError(f"invalid Max-Forwards {value!r}")
+                raise ValueError(
+                    f"invalid Max-Forwards {PyBytes_FromStringAndSize(s + a0, b0 - a0)!r}")
             hops = hops * 10 + (s[p] - 48)
         if hops == 0:
             raise ValueError("Max-Forwards is 0: answer 483 (Too Many Hops)")
-        fields = self._edit.fields
-        fields[i] = new_field(H_MAX_FORWARDS, b"max-forwards", self._name_of(fields[i]),
+        fields[k] = new_field(H_MAX_FORWARDS, b"max-forwards", self._name_of(fields[k]),
                               PyBytes_FromFormat("%ld", <long>(hops - 1)))
         return hops - 1
 
