@@ -113,6 +113,16 @@ def test_names_are_case_insensitive(impl: Any, name: str) -> None:
     assert name in headers
 
 
+@pytest.mark.parametrize("name", ["call\rid", "CALL\rID", "Call-ID ", "call-i", "call-idx",
+                                  "max-forwardsx", "MAX-FORWARDS\r"])
+def test_only_the_name_itself_matches(impl: Any, name: str) -> None:
+    """Not a near miss, nor a CR where the name has '-' (which case folding could
+    confuse with it), in both twins."""
+    headers = impl.parse(request()).headers
+    assert headers.get(name) is None
+    assert name not in headers
+
+
 def test_unknown_headers_are_case_insensitive_too(impl: Any) -> None:
     headers = impl.parse(request("X-Custom-Thing: one", "x-custom-thing: two")).headers
     assert headers.getall("X-CUSTOM-THING") == ["one", "two"]

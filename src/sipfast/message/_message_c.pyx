@@ -16,7 +16,7 @@ from cpython.unicode cimport PyUnicode_1BYTE_DATA
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 from cpython.mem cimport PyMem_Malloc, PyMem_Free, PyMem_Realloc
 from libc.string cimport memchr, memcpy
-from libc.stdint cimport uint32_t, uint8_t
+from libc.stdint cimport uint32_t, uint64_t, uint8_t
 
 from ..errors import MessageTooLarge, ParseError, VersionNotSupported
 from . import tables as T
@@ -102,13 +102,42 @@ cdef void _build_names() except *:
 _build_names()
 
 
+cdef inline bint token_eq_lower(const char* s, const char* lower_word, Py_ssize_t n) noexcept nogil:
+    """s[:n], a token, equals the lower-case word ignoring case, 8 octets at a time.
+
+    Setting bit 0x20 lower-cases a letter and leaves a known name's other octets ('-')
+    as they are; of a token's octets only an upper-case letter turns into a letter and
+    only '-' into '-', so no other token can match.  (CR would turn into '-': the
+    caller makes sure that s is a token.)
+    """
+    cdef uint64_t a, b
+    while n >= 8:
+        memcpy(&a, s, 8)
+        memcpy(&b, lower_word, 8)
+        if (a | 0x2020202020202020ULL) != b:
+            return False
+        s += 8
+        lower_word += 8
+        n -= 8
+    while n > 0:
+        if (<unsigned char>s[0] | 0x20) != <unsigned char>lower_word[0]:
+            return False
+        s += 1
+        lower_word += 1
+        n -= 1
+    return True
+
+
 cdef inline uint8_t header_id(const char* s, Py_ssize_t n) noexcept nogil:
     cdef unsigned int h = name_hash(s, n)
-    while _name_lens[h]:
-        if eq_lower(s, n, _names[h], _name_lens[h]):
+    cdef Py_ssize_t wn
+    while True:
+        wn = _name_lens[h]
+        if wn == 0:
+            return 0
+        if wn == n and token_eq_lower(s, _names[h], n):
             return _name_ids[h]
         h = (h + 1) & 511u
-    return 0
 
 
 # --- limits ----------------------------------------------------------------------------
@@ -1914,7 +1943,8 @@ cdef class Headers:
         cdef bytes key = name.lower().encode("utf-8", "surrogateescape")
         cdef const char* k = PyBytes_AS_STRING(key)
         cdef Py_ssize_t kn = PyBytes_GET_SIZE(key)
-        cdef uint8_t hid = header_id(k, kn) if kn else 0
+        # header_id takes tokens only; a name that is not one names no known header
+        cdef uint8_t hid = header_id(k, kn) if kn and skip_class(k, 0, kn, SF_TOKEN) == kn else 0
         cdef Message msg = self._msg
         cdef const char* s = PyBytes_AS_STRING(msg._data)
         cdef int i
