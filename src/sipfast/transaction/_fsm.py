@@ -23,7 +23,7 @@ is ignored.  Every timer started is either fired or cancelled before `Terminated
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import _build
 from ._actions import (
@@ -108,7 +108,10 @@ def is_reliable(transport: str) -> bool:
 class Transaction:
     """What the four state machines share."""
 
-    __slots__ = ("destination", "key", "reliable", "request", "started", "state", "timers")
+    # context: whatever the driver attaches (the asyncio layer's handle), None here
+    __slots__ = (
+        "context", "destination", "key", "reliable", "request", "started", "state", "timers"
+    )
     is_client: bool
     request: Request
     destination: object
@@ -151,6 +154,7 @@ class ClientTransaction(Transaction):
                 f"a client transaction needs a top Via branch starting with {MAGIC_COOKIE} "
                 f"(RFC 3261 §8.1.1.7), not {branch!r}"
             )
+        self.context: Any = None
         self.request = request
         self.data = data
         self.destination = destination
@@ -445,6 +449,7 @@ class ServerTransaction(Transaction):
         self, request: Request, destination: object, reliable: bool, timers: TimerSettings,
         key: ServerKey | None,
     ) -> None:
+        self.context: Any = None
         self.request = request
         self.destination = destination
         self.reliable = reliable

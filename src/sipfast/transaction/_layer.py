@@ -269,7 +269,6 @@ class TransactionLayer:
         self.timers = timers
         self.table = TransactionTable()
         self.heap = TimerHeap()
-        self._handles: dict[int, Any] = {}  # id(transaction) -> its handle
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Handle | None = None
         self._armed: float | None = None
@@ -307,7 +306,7 @@ class TransactionLayer:
                           reliable=destination.transport in RELIABLE, timers=self.timers)
         self.table.add(transaction)
         handle = ClientTransactionHandle(self, transaction)
-        self._handles[id(transaction)] = handle
+        transaction.context = handle
         self._carry_out(handle, transaction.start(self.loop.time()))
         return handle
 
@@ -324,7 +323,7 @@ class TransactionLayer:
 
     def handle_of(self, transaction: ClientTransaction | ServerTransaction) -> Any:
         """The handle of a live transaction (from `table`), None once it ended."""
-        return self._handles.get(id(transaction))
+        return transaction.context
 
     def cancel_call(self, timer: TUTimer) -> bool:
         return self.heap.cancel(timer, "TU")
@@ -355,7 +354,7 @@ class TransactionLayer:
             server = table.match_request(message, key)
             if server is not None:
                 assert isinstance(server, (InviteServerTransaction, NonInviteServerTransaction))
-                self._carry_out(self._handles[id(server)], server.receive_request(message, now))
+                self._carry_out(server.context, server.receive_request(message, now))
                 return
             if message.method == "ACK":
                 self.tu.ack_received(message, None)
@@ -370,7 +369,7 @@ class TransactionLayer:
                       key=key)
             table.add(new)
             handle = ServerTransactionHandle(self, new, source, flow)
-            self._handles[id(new)] = handle
+            new.context = handle
             self._carry_out(handle, new.start(now))
             return
         client = table.match_response(message)
@@ -378,7 +377,7 @@ class TransactionLayer:
             self.tu.stray_response_received(message, source)
             return
         assert isinstance(client, (InviteClientTransaction, NonInviteClientTransaction))
-        self._carry_out(self._handles[id(client)], client.receive_response(message, now))
+        self._carry_out(client.context, client.receive_response(message, now))
 
     def _fire(self) -> None:
         self._wakeup = None
@@ -390,7 +389,6 @@ class TransactionLayer:
         # the loop may wake a hair early: what it was armed for is due
         if armed is not None and armed > now:
             now = armed
-        handles = self._handles
         count = 0
         try:
             for owner, name in self.heap.pop_due(now):
@@ -400,7 +398,7 @@ class TransactionLayer:
                     except Exception:
                         log.exception("TU timer callback failed")
                 else:
-                    handle = handles.get(id(owner))
+                    handle = owner.context  # type: ignore[attr-defined]
                     if handle is not None:
                         self._carry_out(handle, owner.timer_fired(name, now))  # type: ignore[attr-defined]
                 count += 1
@@ -447,7 +445,7 @@ class TransactionLayer:
                 self._pass_up(handle, action.message)
             elif kind is Terminated:
                 self.table.remove(transaction)
-                self._handles.pop(id(transaction), None)
+                transaction.context = None
                 if transaction.is_client:
                     handle._terminated()
                 else:
