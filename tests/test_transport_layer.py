@@ -219,6 +219,27 @@ def test_stream_request_is_stamped_and_answered_on_its_connection(
 # --- §18.1.2: responses whose top Via is not ours -------------------------------------------
 
 
+def test_an_ipv6_sent_by_is_ours_in_any_spelling(impl: Any, run: Any) -> None:
+    need("::1")
+
+    async def main() -> None:
+        inbox = Inbox()
+        layer = layer_of(impl, inbox)
+        bound = await layer.listen("udp:[::1]:0")
+        peer = await UdpPeer.open("::1")
+        p = bound.port
+        for n, via in enumerate([f"[0:0::1]:{p}", f"[::2]:{p}", f"[0000::0001]:{p}"]):
+            peer.send(response(200, sent_by=via, branch=f"z9hG4bK-{n}"), bound)
+        first, _, _ = await inbox.get()
+        second, _, _ = await inbox.get()
+        assert [first.top_via.branch, second.top_via.branch] == ["z9hG4bK-0", "z9hG4bK-2"]
+        await until(lambda: layer.dropped_responses == 1)
+        peer.close()
+        await layer.close()
+
+    run(main())
+
+
 @pytest.mark.parametrize("transport", ["UDP", "TCP"])
 def test_responses_not_ours_are_dropped_and_counted(
     impl: Any, run: Any, transport: str

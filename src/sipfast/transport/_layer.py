@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import ipaddress
 import logging
 import socket
 import ssl
@@ -289,14 +290,14 @@ class TransportLayer:
             self._any_address = True  # every address of the host: cannot check §18.1.2
         for host in (bound.host, advertise):
             if host:
-                self._sent_by.add((host.lower(), bound.port))
+                self._sent_by.add((_host_key(host), bound.port))
                 if bound.port == DEFAULT_PORTS[bound.transport]:
-                    self._sent_by.add((host.lower(), 0))
+                    self._sent_by.add((_host_key(host), 0))
 
     def alias(self, host: str, port: int = 0) -> None:
         """Take responses whose top Via names `host` (and `port`, 0 for any default) as
         ours (§18.1.2): an advertised name, or a WebSocket client's .invalid host."""
-        self._sent_by.add((host.lower(), port))
+        self._sent_by.add((_host_key(host), port))
 
     def local_address(self, transport: str = "UDP") -> Address:
         """The first listener of `transport`: what a Via sent-by names."""
@@ -365,10 +366,7 @@ class TransportLayer:
         if self._any_address or not self._sent_by:
             return True
         via = response.top_via
-        host = via.host.lower()
-        if host.startswith("["):
-            host = host[1:-1]
-        return (host, via.port or 0) in self._sent_by
+        return (_host_key(via.host), via.port or 0) in self._sent_by
 
     def _malformed(self, error: ParseError, source: Address, flow: Flow) -> None:
         """Count and log it; a request that got far enough is answered (e.g. 400)."""
@@ -526,6 +524,16 @@ class TransportLayer:
         task = self.loop.create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _host_key(host: str) -> str:
+    """A host as §18.1.2 compares it: a name lower-cased, an IPv6 address in one spelling
+    (``[0:0::1]`` is ``::1``)."""
+    host = host.lower()
+    if ":" in host:
+        with contextlib.suppress(ValueError):
+            return str(ipaddress.IPv6Address(host.strip("[]")))
+    return host
 
 
 def _printable(text: str) -> str:
