@@ -6,7 +6,8 @@ twin it is given (the compiled one by default), frames streams with `StreamParse
 stamps ``received``/``rport`` on requests (§18.2.1, RFC 3581), drops responses whose
 top Via is not ours (§18.1.2), answers a malformed request it can answer with the
 parse error's status code, and drops (and counts) everything else that does not
-parse.  No input stops a listener.
+parse.  STUN Binding Requests on a UDP port are answered (RFC 5626 keepalives).  No
+input stops a listener.
 
 Sending: `send(data, destination)` to an `Address`, reusing an open connection to it
 (keyed by transport, host, port) or opening one, or to a `Reply` (the flow a request
@@ -30,6 +31,7 @@ from ..message import Keepalive
 from ..message.tables import REASON_PHRASES
 from ._address import DEFAULT_PORTS, Address, is_ip
 from ._routing import received_via
+from ._stun import binding_response, is_stun
 
 if TYPE_CHECKING:
     from ..message import Response
@@ -337,6 +339,12 @@ class TransportLayer:
 
     def _datagram_received(self, data: bytes, source: Address, flow: Flow) -> None:
         flow.last_used = 0.0
+        if data and data[0] < 0x40 and is_stun(data):  # SIP starts with a letter
+            self.keepalives += 1
+            answer = binding_response(data, source.host, source.port)
+            if answer is not None:
+                flow.send(answer, source)
+            return
         try:
             message = self._parse(data)
         except ParseError as error:
