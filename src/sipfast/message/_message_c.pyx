@@ -1820,9 +1820,18 @@ cdef class Request(Message):
         cdef const char* p = token_octets(method, &n)
         if p == NULL:
             raise ValueError(f"a method is a token, not {method!r}")
-        cdef bytes m = PyBytes_FromStringAndSize(p, n)
-        text = str(uri) if isinstance(uri, URI) else str(URI.parse(uri))
-        first = m + b" " + value_bytes(text) + b" SIP/2.0\r\n"
+        cdef bytes b
+        cdef UriParts u
+        cdef Err err
+        if isinstance(uri, URI):
+            b = value_bytes(str(uri))
+        else:  # checked as URI.parse checks it, without making the object
+            if not isinstance(uri, str):
+                raise TypeError(f"expected str, not {type(uri).__name__}")
+            b = (<str>uri).encode("utf-8", "surrogateescape")
+            if scan_uri(PyBytes_AS_STRING(b), 0, PyBytes_GET_SIZE(b), &u, &err) < 0:
+                raise_at(b, &err, None)
+        first = PyBytes_FromStringAndSize(p, n) + b" " + b + b" SIP/2.0\r\n"
         self._adopt(parse_built(build_message(first, headers, body_bytes(body))))
 
     cdef int _adopt(self, Message o) except -1:
