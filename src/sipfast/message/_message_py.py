@@ -11,23 +11,36 @@ order in both twins:
 5. the rules checked after parsing: SIP/2.0, mandatory headers, single headers,
    CSeq method.
 Faults from step 4 on carry the parsed message (``ParseError.message``).
+
+In Python, walking the header section line by line costs more than everything else
+together, so ``_frame_fast`` first tries all five steps on a message of the usual
+shape with a few calls into C (bytes.split, map, dict lookups, one anchored pattern
+per core value).  It gives up on the first doubt, and ``_frame`` then parses the
+message step by step and reports its first fault: only ``_frame`` says why.  The header
+index of a message ``_frame_fast`` made is built when first needed.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from itertools import repeat
+from operator import itemgetter
 from typing import Any, cast
 
 from ..errors import MessageTooLarge, ParseError, VersionNotSupported
 from . import tables as T
 from ._values_py import (
+    _FAST_NAME_ADDR,
+    _FAST_URI,
+    _FAST_VIA,
     URI,
     Auth,
     Bad,
     CSeq,
     NameAddr,
     Via,
+    match_vias,
     scan_auth,
     scan_cseq,
     scan_name_addrs,
@@ -35,6 +48,7 @@ from ._values_py import (
     scan_uri,
     scan_vias,
     skip_ws,
+    uri_is_valid,
 )
 from .keepalive import Keepalive
 from .limits import Limits, limits_or_default
@@ -48,6 +62,23 @@ _DIGITS = re.compile(rb"[0-9]+")
 _NOT_CALL_ID = re.compile(rb"[\x00-\x20\x7f]")
 _FOLD = re.compile(rb"[ \t]*\r?\n[ \t]+")
 _IDS = {k.encode(): v for k, v in T.HEADER_IDS.items()}
+# Header names as they are usually spelled -> id: the fast path looks a name up as
+# written; other spellings are checked and lower-cased first.
+_SPELLED: dict[bytes, int] = {}
+for _hid, _long, _compact in T.HEADERS:
+    for _name in (_long, _long.lower(), _long.upper(), _long.title(), _compact, _compact.upper()):
+        if _name:
+            _SPELLED[_name.encode()] = _hid
+del _hid, _long, _compact, _name
+# Groups: method, Request-URI, the same URI if _FAST_URI accepts it (else it is scanned).
+_REQUEST_LINE = re.compile(
+    rb"([A-Za-z0-9\-.!%*_+`'~]+) ((" + _FAST_URI.pattern + rb")|[^ \r\n]+) SIP/2\.0"
+)
+_STATUS_LINE = re.compile(rb"SIP/2\.0 ([1-6][0-9][0-9])(?: ([^\r\n]*))?")
+_CORE_IDS = (T.H_VIA, T.H_FROM, T.H_TO, T.H_CALL_ID, T.H_CSEQ, T.H_MAX_FORWARDS,
+             T.H_CONTENT_LENGTH)
+_name_of = itemgetter(0)
+_colon_of = itemgetter(1)
 _KNOWN_METHODS = frozenset(T.METHODS)
 _REQUIRED = (T.H_VIA, T.H_FROM, T.H_TO, T.H_CALL_ID, T.H_CSEQ)
 _SINGLE_CHECKED = T.SINGLE_HEADERS - {T.H_CONTENT_LENGTH}
@@ -68,7 +99,7 @@ def _as_bytes(data: Any) -> bytes:
 
 def _keepalive(buf: bytes, start: int, end: int) -> Keepalive | None:
     n = end - start
-    if n < 2 or n % 2 or buf.count(b"\r\n", start, end) * 2 != n:
+    if n < 2 or n % 2 or buf[start] != 13 or buf.count(b"\r\n", start, end) * 2 != n:
         return None
     return Keepalive.PONG if n == 2 else Keepalive.PING
 
@@ -97,11 +128,174 @@ def _parse(
     ``stream``: Content-Length is mandatory and the caller has checked that the whole
     header section is present.
     """
+    fast = _frame_fast(buf, start, end, limits, stream)
+    if fast is not None:
+        return fast
     try:
         return _frame(buf, start, end, limits, stream)
     except Bad as e:
         cls = MessageTooLarge if e.status in (413, 513) else ParseError
         raise cls.at(buf, e.offset, e.reason, e.status) from None
+
+
+def _frame_fast(
+    buf: bytes, start: int, end: int, limits: Limits, stream: bool
+) -> tuple[Request | Response, int] | None:
+    """Steps 1 to 5 for a message of the usual shape, with a few calls into C each.
+
+    The shape: the start line first, CRLF line ends, no folds, each name followed by
+    its colon, the limits far away, Via, From, To and CSeq of the shapes the fast
+    patterns accept (other values go through the scanners).  None when the message is
+    of another shape or breaks any rule: _frame then parses it step by step and reports
+    the first fault.  A message that comes back is the one _frame would make, except
+    that its header index is built when first needed.
+    """
+    if end - start > limits.max_size:
+        return None
+    nl = buf.find(b"\r\n", start, end)
+    if nl < 0:
+        return None
+    blank = buf.find(b"\r\n\r\n", nl, end)  # the CRLF of the last field
+    if blank <= nl or blank - start > limits.max_line_length:  # so no line is too long
+        return None
+
+    # 1. start line
+    msg: Request | Response
+    if buf.startswith(b"SIP/2.0 ", start):
+        m = _STATUS_LINE.fullmatch(buf, start, nl)
+        if m is None:
+            return None
+        msg = Response.__new__(Response)
+        msg._status = int(m[1])
+        msg._reason_span = (m.start(2), nl) if m.start(2) >= 0 else (nl, nl)
+        msg._version_span = (start, start + 7)
+        cache: dict[str, Any] = {}
+    else:
+        m = _REQUEST_LINE.fullmatch(buf, start, nl)
+        if m is None or (m.start(3) < 0 and not uri_is_valid(buf, m.start(2), m.end(2))):
+            return None
+        msg = Request.__new__(Request)
+        msg._method_span = m.span(1)
+        msg._uri_span = m.span(2)
+        msg._version_span = (m.end(2) + 1, nl)
+        cache = {"method": m[1].decode("ascii")}
+
+    # 2. the fields: (name, colon, value) and the id of each name
+    lines = buf[nl + 2 : blank].split(b"\r\n")
+    if len(lines) > limits.max_headers or buf.count(b"\n", nl + 2, blank) != len(lines) - 1:
+        return None
+    fields = list(map(bytes.partition, lines, repeat(b":")))
+    ids = list(map(_SPELLED.get, map(_name_of, fields)))
+    if (None in ids and not _other_names(fields, ids)) or b"" in map(_colon_of, fields):
+        return None
+
+    # 3. Content-Length and the body
+    n_via, n_from, n_to, n_call_id, n_cseq, n_hops, n_length = map(ids.count, _CORE_IDS)
+    body_start = blank + 4
+    content_length: int | None = None
+    if n_length == 1:
+        content_length = _plain_number(fields[ids.index(T.H_CONTENT_LENGTH)][2], 2**31)
+        if content_length is None or content_length > limits.max_size - (body_start - start):
+            return None
+        body_end = body_start + content_length
+        if body_end > end and not stream:
+            return None
+    elif n_length or stream:
+        return None
+    else:
+        body_end = end
+    msg._data = buf
+    msg._start = start
+    msg._idx = None
+    msg._body_span = (body_start, body_end)
+    msg._content_length = content_length
+    msg._cache = cache
+    msg._complete = False
+    msg._edit = None
+    if stream and body_end > end:
+        return msg, body_end  # the caller waits for the rest of the body
+
+    # 4. and 5.: the values every element needs, each single header once, the CSeq method
+    if n_from != 1 or n_to != 1 or n_call_id != 1 or n_cseq != 1 or n_hops > 1 or not n_via:
+        return None
+    vias: list[Via | re.Match[bytes]] = []
+    i = -1
+    for _ in range(n_via):
+        i = ids.index(T.H_VIA, i + 1)
+        value = fields[i][2].strip(b" \t")
+        m = _FAST_VIA.fullmatch(value)
+        if m is not None:
+            vias.append(m)
+            continue
+        more = _vias(value)
+        if more is None:
+            return None
+        vias += more
+    value = fields[ids.index(T.H_FROM)][2].strip(b" \t")
+    from_ = _FAST_NAME_ADDR.fullmatch(value) or _name_addr(value)
+    value = fields[ids.index(T.H_TO)][2].strip(b" \t")
+    to = _FAST_NAME_ADDR.fullmatch(value) or _name_addr(value)
+    call_id = fields[ids.index(T.H_CALL_ID)][2].strip(b" \t")
+    value = fields[ids.index(T.H_CSEQ)][2].strip(b" \t")
+    try:
+        seq, method, _ = scan_cseq(value, 0, len(value))
+    except Bad:
+        return None
+    if (from_ is None or to is None or not call_id or _NOT_CALL_ID.search(call_id) is not None
+            or (type(msg) is Request and cache["method"] != method)):
+        return None
+    if n_hops:
+        hops = _plain_number(fields[ids.index(T.H_MAX_FORWARDS)][2], 255)
+        if hops is None:
+            return None
+        cache["max_forwards"] = hops
+    cache["via"] = vias
+    cache["from_"] = from_
+    cache["to"] = to
+    cache["call_id"] = call_id.decode("utf-8", "surrogateescape")
+    cache["cseq"] = CSeq._make(seq, method)
+    msg._complete = True
+    return msg, body_end
+
+
+def _other_names(fields: list[tuple[bytes, bytes, bytes]], ids: list[int | None]) -> bool:
+    """Fill in the ids of the names _SPELLED does not know; False if one is not a token."""
+    for i, hid in enumerate(ids):
+        if hid is None:
+            name = fields[i][0]
+            if _TOKEN.fullmatch(name) is None:
+                return False
+            ids[i] = _IDS.get(name.lower(), 0)
+    return True
+
+
+def _plain_number(value: bytes, limit: int) -> int | None:
+    """``1*10DIGIT`` (around it SP/HT) up to ``limit``; else None."""
+    value = value.strip(b" \t")
+    if not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if number <= limit else None
+
+
+def _vias(value: bytes) -> list[Via | re.Match[bytes]] | None:
+    """A Via value that is not one via-parm of the fast shape: its via-parms, matched
+    by _FAST_VIA or else scanned; None if it is malformed."""
+    matches = match_vias(value, 0, len(value))
+    if matches is not None:
+        return list(matches)
+    try:
+        return [Via._from_item(value, item) for item in scan_vias(value, 0, len(value))]
+    except Bad:
+        return None
+
+
+def _name_addr(value: bytes) -> NameAddr | None:
+    """A From or To value _FAST_NAME_ADDR does not match, scanned; None if malformed."""
+    try:
+        return NameAddr._from_item(value, scan_name_addrs(value, 0, len(value), False)[0])
+    except Bad:
+        return None
 
 
 def _frame(
@@ -165,62 +359,14 @@ def _frame(
         raise Bad(end, "incomplete start line")
 
     # 2. header index
-    index: list[list[int]] = []
-    pos = nl + 1
-    max_line = limits.max_line_length
-    max_headers = limits.max_headers
-    current: list[int] | None = None
-    while True:
-        nl = buf.find(b"\n", pos, scan_end)
-        if nl < 0:
-            if scan_end - pos > max_line:
-                raise Bad(pos + max_line, "line too long", 513)
-            if over:
-                raise Bad(size_end, "message too large", 513)
-            raise Bad(end, "header section not terminated")
-        line_end = nl - 1 if nl > pos and buf[nl - 1] == 13 else nl
-        if line_end - pos > max_line:
-            raise Bad(pos + max_line, "line too long", 513)
-        if line_end == pos:
-            break
-        c = buf[pos]
-        if c == 32 or c == 9:  # a fold continues the current field's value
-            if current is None:
-                raise Bad(pos, "continuation line before the first header")
-            stop = line_end
-            while stop > pos and buf[stop - 1] in (32, 9):
-                stop -= 1
-            if stop > pos:
-                if current[_VALUE_START] >= current[_VALUE_END]:
-                    p = pos
-                    while buf[p] in (32, 9):
-                        p += 1
-                    current[_VALUE_START] = p
-                else:
-                    current[_FOLDED] = 1
-                current[_VALUE_END] = stop
-        else:
-            m = _HEADER_NAME.match(buf, pos, line_end)
-            if m is None:
-                t = _TOKEN.match(buf, pos, line_end)
-                p = pos if t is None else t.end()
-                while t is not None and p < line_end and buf[p] in (32, 9):
-                    p += 1
-                raise Bad(p, "invalid header name")
-            if len(index) >= max_headers:
-                raise Bad(pos, "too many headers", 513)
-            name_end = m.end(1)
-            p = m.end()
-            while p < line_end and buf[p] in (32, 9):
-                p += 1
-            stop = line_end
-            while stop > p and buf[stop - 1] in (32, 9):
-                stop -= 1
-            current = [_IDS.get(buf[pos:name_end].lower(), 0), pos, name_end, p, stop, 0]
-            index.append(current)
-        pos = nl + 1
-    head_end = pos  # the empty line
-    body_start = nl + 1
+    index, head_end, body_start = _index_fields(buf, nl + 1, scan_end, limits)
+    if head_end < 0:
+        pos = body_start  # the line that does not end
+        if scan_end - pos > limits.max_line_length:
+            raise Bad(pos + limits.max_line_length, "line too long", 513)
+        if over:
+            raise Bad(size_end, "message too large", 513)
+        raise Bad(end, "header section not terminated")
 
     # 3. Content-Length and the body
     content_length: int | None = None
@@ -244,7 +390,7 @@ def _frame(
                       "Content-Length larger than the body")
     msg._data = buf
     msg._start = start
-    msg._index = index
+    msg._idx = index
     msg._body_span = (body_start, body_end)
     msg._content_length = content_length
     msg._cache = {}
@@ -286,6 +432,63 @@ def _frame(
                                 code, msg)
     msg._complete = True
     return msg, body_end
+
+
+def _index_fields(
+    buf: bytes, pos: int, scan_end: int, limits: Limits
+) -> tuple[list[list[int]], int, int]:
+    """The header index of the fields from ``pos`` up to the empty line: (index, offset
+    of the empty line, offset after it).  With no empty line before ``scan_end``:
+    (index, -1, offset of the unterminated line), for the caller to say why."""
+    index: list[list[int]] = []
+    max_line = limits.max_line_length
+    max_headers = limits.max_headers
+    current: list[int] | None = None
+    while True:
+        nl = buf.find(b"\n", pos, scan_end)
+        if nl < 0:
+            return index, -1, pos
+        line_end = nl - 1 if nl > pos and buf[nl - 1] == 13 else nl
+        if line_end - pos > max_line:
+            raise Bad(pos + max_line, "line too long", 513)
+        if line_end == pos:
+            return index, pos, nl + 1
+        c = buf[pos]
+        if c == 32 or c == 9:  # a fold continues the current field's value
+            if current is None:
+                raise Bad(pos, "continuation line before the first header")
+            stop = line_end
+            while stop > pos and buf[stop - 1] in (32, 9):
+                stop -= 1
+            if stop > pos:
+                if current[_VALUE_START] >= current[_VALUE_END]:
+                    p = pos
+                    while buf[p] in (32, 9):
+                        p += 1
+                    current[_VALUE_START] = p
+                else:
+                    current[_FOLDED] = 1
+                current[_VALUE_END] = stop
+        else:
+            m = _HEADER_NAME.match(buf, pos, line_end)
+            if m is None:
+                t = _TOKEN.match(buf, pos, line_end)
+                p = pos if t is None else t.end()
+                while t is not None and p < line_end and buf[p] in (32, 9):
+                    p += 1
+                raise Bad(p, "invalid header name")
+            if len(index) >= max_headers:
+                raise Bad(pos, "too many headers", 513)
+            name_end = m.end(1)
+            p = m.end()
+            while p < line_end and buf[p] in (32, 9):
+                p += 1
+            stop = line_end
+            while stop > p and buf[stop - 1] in (32, 9):
+                stop -= 1
+            current = [_IDS.get(buf[pos:name_end].lower(), 0), pos, name_end, p, stop, 0]
+            index.append(current)
+        pos = nl + 1
 
 
 def _start_version(buf: bytes, pos: int, end: int) -> int:
@@ -679,14 +882,14 @@ class Message:
         "_content_length",
         "_data",
         "_edit",
-        "_index",
+        "_idx",
         "_start",
         "_version_span",
     )
 
     _data: bytes
     _start: int
-    _index: list[list[int]]
+    _idx: list[list[int]] | None  # None until first needed (see _frame_fast)
     _body_span: tuple[int, int]
     _content_length: int | None
     _cache: dict[str, Any]
@@ -701,6 +904,15 @@ class Message:
 
     def _raise(self, e: Bad) -> Any:
         raise ParseError.at(self._data, e.offset, e.reason, e.status) from None
+
+    @property
+    def _index(self) -> list[list[int]]:
+        index = self._idx
+        if index is None:
+            buf = self._data
+            first = buf.index(b"\n", self._start) + 1
+            index = self._idx = _index_fields(buf, first, self._body_span[0], _BUILT_LIMITS)[0]
+        return index
 
     def _spans(self, hid: int) -> list[list[int]]:
         self._sync()
@@ -757,7 +969,8 @@ class Message:
         return probe._cache[key]
 
     def _core(self, key: str) -> Any:
-        self._sync()
+        if self._edit is not None:
+            self._materialize()
         if self._complete:
             return self._cache.get(key)
         return self._partial(key)
@@ -952,11 +1165,49 @@ class Message:
 
     call_id = property(lambda self: self._core("call_id"), doc="Call-ID / i.")
     cseq = property(lambda self: self._core("cseq"), doc="CSeq.")
-    via = property(lambda self: list(self._core("via")), doc="All Via values, top first.")
-    top_via = property(lambda self: (self._core("via") or [None])[0], doc="The topmost Via value.")
-    from_ = property(lambda self: self._core("from_"), doc="From / f.")
-    to = property(lambda self: self._core("to"), doc="To / t.")
     max_forwards = property(lambda self: self._core("max_forwards"))
+
+    # _frame_fast leaves the matches of the fast patterns in the cache: the value
+    # objects are made from them when first read.
+
+    @property
+    def via(self) -> list[Via]:
+        """All Via values, top first."""
+        if self._edit is not None:
+            self._materialize()
+        if not self._complete:
+            return self._partial("via")  # type: ignore[no-any-return]
+        vias = self._cache["via"]
+        for i, via in enumerate(vias):
+            if type(via) is not Via:
+                vias[i] = Via._from_match(via)
+        return list(vias)
+
+    @property
+    def top_via(self) -> Via | None:
+        """The topmost Via value."""
+        if self._edit is not None:
+            self._materialize()
+        if not self._complete:
+            return (self._partial("via") or [None])[0]  # type: ignore[no-any-return]
+        vias = self._cache["via"]
+        top = vias[0]
+        if type(top) is not Via:
+            top = vias[0] = Via._from_match(top)
+        return top
+
+    def _name_addr(self, key: str) -> NameAddr | None:
+        if self._edit is not None:
+            self._materialize()
+        if not self._complete:
+            return self._partial(key)  # type: ignore[no-any-return]
+        value = self._cache[key]
+        if type(value) is not NameAddr:
+            value = self._cache[key] = NameAddr._from_match(value)
+        return value
+
+    from_ = property(lambda self: self._name_addr("from_"), doc="From / f.")
+    to = property(lambda self: self._name_addr("to"), doc="To / t.")
     content_length = property(lambda self: self._sync() or self._content_length,
                               doc="Content-Length / l; None when absent.")
 

@@ -68,7 +68,12 @@ class StreamParser:
             head = self._find_head_end()
             if head < 0:
                 return False
-            self._need = self._parse_stream(bytes(buf[:head]), head, self._limits)[1]
+            msg, self._need = self._parse_stream(bytes(buf[:head]), head, self._limits)
+            if self._need == head:  # no body: the message is parsed and checked
+                del buf[:head]
+                self._need = self._scanned = 0
+                out.append(msg)
+                return True
         if n < self._need:
             return False
         data = bytes(buf[: self._need])
@@ -101,6 +106,13 @@ class StreamParser:
         n = len(buf)
         pos = max(self._scanned, 0)
         limits = self._limits
+        if pos == 0:
+            # The usual case at once: the whole section there, CRLF line ends only (so the
+            # first CRLF CRLF ends it; buf[0] is not a line end), shorter than a line.
+            blank = buf.find(b"\r\n\r\n")
+            if (0 <= blank and blank + 4 <= limits.max_line_length
+                    and buf.count(b"\n", 0, blank + 4) == buf.count(b"\r\n", 0, blank + 4)):
+                return blank + 4
         while True:
             nl = buf.find(b"\n", pos)
             if nl < 0:

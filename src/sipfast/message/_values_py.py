@@ -3,7 +3,9 @@
 Every scanner works on a bytes buffer between two offsets and walks the RFC 3261
 grammar one element at a time with anchored regexes; where an element does not
 match, the error names that offset.  The Cython twin walks the same elements over a
-``const char*`` so both report the same reason at the same offset.
+``const char*`` so both report the same reason at the same offset.  The values of the
+usual shape take a shortcut first: one pattern for the whole value (see "fast
+patterns" below).
 
 Inside a header value, CR and LF only occur in folds (the header index guarantees
 it), so LWS is simply any run of SP, HT, CR, LF.
@@ -48,6 +50,72 @@ _HVALUE = re.compile(rb"(?:[A-Za-z0-9\-_.!~*'()\[\]/?:+$]|" + _ESC + rb")*")
 _TELNUMBER = re.compile(rb"[0-9A-Fa-f*#+\-.()]+")
 _URIC = re.compile(rb"(?:[A-Za-z0-9\-_.!~*'();/?:@&=+$,\[\]]|" + _ESC + rb")+")
 _PCT = re.compile(rb"%([0-9A-Fa-f]{2})")
+
+# --- fast patterns ----------------------------------------------------------------------
+#
+# The values every message carries mostly have one shape: a sip or sips URI, no LWS
+# inside the value, parameters without quoted values.  One anchored pattern per value
+# accepts that shape, in one call into the regex engine.  A value it accepts is valid
+# and splits exactly where the scanners below would split it; any other value goes
+# through the scanners, which accept it or report the fault.  Every repetition ends
+# at a character it cannot match, so a failed attempt backtracks at most once per
+# octet: linear on any input.
+
+_TOKEN_CHARS = rb"A-Za-z0-9\-.!%*_+`'~"
+_ESC_ALT = rb"|%[0-9A-Fa-f]{2}"
+_PLAIN_PARAMS = rb"(?:;[" + _TOKEN_CHARS + rb"]+(?:=[" + _TOKEN_CHARS + rb":\[\]]+)?)*"
+_FAST_HOST = rb"[A-Za-z0-9\-._]+|\[[0-9A-Fa-f:.]+\]"
+_FAST_PORT = (rb"(?:[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]"
+              rb"|[0-9]{1,4})(?![0-9])")  # 0..65535 in at most five digits
+
+
+def _sip_uri(user: bytes, tail: bytes, group: bytes) -> bytes:
+    """A pattern for ``sip:`` or ``sips:``, [userinfo ``@``], host, [``:`` port], ``tail``.
+
+    ``user``: the characters of the user part.  ``group``: ``b"("`` to capture scheme,
+    user, password, host and port, ``b"(?:"`` to capture nothing.
+    """
+    return (
+        group + rb"[Ss][Ii][Pp][Ss]?):"
+        rb"(?:" + group + rb"(?:[" + user + rb"]" + _ESC_ALT + rb")+)"
+        rb"(?::" + group + rb"(?:[A-Za-z0-9\-_.!~*'()&=+$,]" + _ESC_ALT + rb")*))?@)?"
+        + group + _FAST_HOST + rb")(?::" + group + _FAST_PORT + rb"))?" + tail
+    )
+
+
+_USER_CHARS = rb"A-Za-z0-9\-_.!~*'()&=+$,;?/"
+_PARAM_CHAR = rb"(?:[A-Za-z0-9\-_.!~*'()\[\]/:&+$]" + _ESC_ALT + rb")"
+_HEADER_CHAR = rb"(?:[A-Za-z0-9\-_.!~*'()\[\]/?:+$]" + _ESC_ALT + rb")"
+_HEADER = _HEADER_CHAR + rb"+=" + _HEADER_CHAR + rb"*"
+_URI_PARAMS = rb"(?:;" + _PARAM_CHAR + rb"+(?:=" + _PARAM_CHAR + rb"+)?)*"
+_URI_HEADERS = _HEADER + rb"(?:&" + _HEADER + rb")*"
+# A whole sip/sips URI.  Groups: scheme, user, password, host, port, the ";param"
+# region, the headers after '?'.
+_FAST_URI = re.compile(
+    _sip_uri(_USER_CHARS, rb"(" + _URI_PARAMS + rb")(?:\?(" + _URI_HEADERS + rb"))?", b"(")
+)
+# From / To: [display-name] <sip-uri>, or a bare sip-uri (no ';' in its user part, no
+# parameters of its own: the first ';' starts the header's), then plain parameters.
+# Groups: 1 quoted display name (inside the quotes), 2 token display name, 3 the URI
+# inside <>, 4 the bare URI, 5 the parameter region.
+_FAST_NAME_ADDR = re.compile(
+    rb'(?:(?:(?:"((?:[^"\\\r\n]|\\[^\r\n])*)"'
+    rb"|([" + _TOKEN_CHARS + rb"]+(?:[ \t]+[" + _TOKEN_CHARS + rb"]+)*))[ \t]*)?"
+    rb"<(" + _sip_uri(_USER_CHARS, rb"(?:" + _URI_PARAMS + rb")(?:\?" + _URI_HEADERS + rb")?",
+                       b"(?:") + rb")>"
+    rb"|(" + _sip_uri(rb"A-Za-z0-9\-_.!~*'()&=+$,?/", b"", b"(?:") + rb"))"
+    rb"(" + _PLAIN_PARAMS + rb")"
+)
+
+
+# One via-parm; groups: protocol, transport, host, port, the parameter region.
+_FAST_VIA = re.compile(
+    rb"([" + _TOKEN_CHARS + rb"]+/[" + _TOKEN_CHARS + rb"]+)/([" + _TOKEN_CHARS + rb"]+)[ \t]+"
+    rb"(" + _FAST_HOST + rb")(?::(" + _FAST_PORT + rb"))?(" + _PLAIN_PARAMS + rb")"
+)
+_COMMA = re.compile(rb"[ \t]*,[ \t]*")
+# CSeq: groups: number (at most 10 digits, checked against 2**32-1 after), method.
+_FAST_CSEQ = re.compile(rb"([0-9]{1,10})[ \t]+([" + _TOKEN_CHARS + rb"]+)")
 
 
 def _text(buf: bytes, start: int, end: int) -> str:
@@ -112,6 +180,34 @@ def scan_params(
         params.append((name, value))
 
 
+def plain_params(region: bytes) -> list[tuple[str, str | None]]:
+    """The (name, value) pairs of a region _PLAIN_PARAMS matched."""
+    out: list[tuple[str, str | None]] = []
+    for param in region.split(b";")[1:]:
+        name, eq, value = param.partition(b"=")
+        out.append((name.decode("ascii"), value.decode("ascii") if eq else None))
+    return out
+
+
+def plain_param(region: bytes, key: bytes) -> str | None:
+    """find_param on a region _PLAIN_PARAMS matched, without splitting it: ``key`` is
+    ``b";name"`` in lower case.  Every ';' there starts a parameter."""
+    low = region.lower()
+    n = len(key)
+    stop = len(low)
+    while True:
+        i = low.rfind(key, 0, stop)
+        if i < 0:
+            return None
+        j = i + n
+        if j == len(low) or low[j] == 0x3B:  # the last one has no value
+            return None
+        if low[j] == 0x3D:  # '='
+            k = region.find(b";", j)
+            return region[j + 1 : k if k >= 0 else len(region)].decode("ascii")
+        stop = i  # a longer name that begins with this one
+
+
 def find_param(plist: list[tuple[str, str | None]], name: str) -> str | None:
     """Case-insensitive lookup (names are kept as written); the last one wins, as in a dict."""
     value = None
@@ -125,10 +221,10 @@ def _port(buf: bytes, pos: int, end: int) -> tuple[int, int]:
     m = _DIGITS.match(buf, pos, end)
     if m is None:
         raise Bad(pos, "invalid port")
-    port = int(buf[pos : m.end()])
-    if port > 65535:
+    digits = buf[pos : m.end()].lstrip(b"0")  # int() refuses more than 4300 digits
+    if len(digits) > 5 or int(digits or b"0") > 65535:
         raise Bad(pos, "port out of range")
-    return m.end(), port
+    return m.end(), int(digits or b"0")
 
 
 def scan_host(buf: bytes, pos: int, end: int, what: str) -> int:
@@ -142,6 +238,9 @@ def scan_host(buf: bytes, pos: int, end: int, what: str) -> int:
 
 def scan_uri(buf: bytes, start: int, end: int) -> tuple[Any, ...]:
     """Validate and split the URI ``buf[start:end]``; the whole span must be the URI."""
+    fast = _FAST_URI.fullmatch(buf, start, end)
+    if fast is not None:
+        return _fast_uri_parts(buf, fast)
     m = _SCHEME.match(buf, start, end)
     if m is None:
         raise Bad(start, "invalid URI scheme")
@@ -206,6 +305,42 @@ def scan_uri(buf: bytes, start: int, end: int) -> tuple[Any, ...]:
     return scheme, user, password, host, port, params, headers, _text(buf, colon + 1, end)
 
 
+def _fast_uri_parts(buf: bytes, m: re.Match[bytes]) -> tuple[Any, ...]:
+    """What scan_uri returns, for a URI that _FAST_URI matched."""
+    scheme, user, password, host, port, param_region, header_region = m.groups()
+    params: dict[str, str | None] = {}
+    if param_region:
+        for param in param_region[1:].split(b";"):
+            name, eq, value = param.partition(b"=")
+            params[_unescape(name)] = _unescape(value) if eq else None
+    headers: dict[str, str] = {}
+    if header_region is not None:
+        for header in header_region.split(b"&"):
+            name, _, value = header.partition(b"=")
+            headers[_unescape(name)] = _unescape(value)
+    return (
+        scheme.decode("ascii"),
+        None if user is None else _unescape(user),
+        None if password is None else _unescape(password),
+        host.decode("ascii"),
+        None if port is None else int(port),
+        params,
+        headers,
+        _text(buf, m.end(1) + 1, m.end()),
+    )
+
+
+def uri_is_valid(buf: bytes, start: int, end: int) -> bool:
+    """Whether ``buf[start:end]`` is a URI, without splitting it."""
+    if _FAST_URI.fullmatch(buf, start, end) is not None:
+        return True
+    try:
+        scan_uri(buf, start, end)
+    except Bad:
+        return False
+    return True
+
+
 def _uri_params(buf: bytes, pos: int, end: int, params: dict[str, str | None]) -> int:
     while pos < end and buf[pos] == 0x3B:  # ';'
         m = _PARAMCHARS.match(buf, pos + 1, end)
@@ -243,17 +378,12 @@ def _parse_text(text: str, scan: Any) -> Any:
 class URI:
     """A SIP, SIPS or tel URI, or any other absolute URI (RFC 3261 §19.1, RFC 3966)."""
 
-    __slots__ = (
-        "_headers",
-        "_host",
-        "_opaque",
-        "_params",
-        "_password",
-        "_port",
-        "_scheme",
-        "_text",
-        "_user",
-    )
+    # A URI read from a message keeps its span there, checked by the parser, and is
+    # split into its parts when one is first read.
+    __slots__ = ("_parts", "_span", "_src", "_text")
+
+    _src: bytes
+    _span: tuple[int, int]
 
     def __init__(self, text: str) -> None:
         buf = _encode(text)
@@ -261,12 +391,8 @@ class URI:
             parts = scan_uri(buf, 0, len(buf))
         except Bad as e:
             raise ParseError.at(buf, e.offset, e.reason, e.status) from None
-        self._set(text, parts)
-
-    def _set(self, text: str, parts: tuple[Any, ...]) -> None:
         self._text = text
-        (self._scheme, self._user, self._password, self._host, self._port, self._params,
-         self._headers, self._opaque) = parts
+        self._parts: tuple[Any, ...] | None = parts
 
     @classmethod
     def parse(cls, text: str) -> URI:
@@ -274,24 +400,34 @@ class URI:
 
     @classmethod
     def _from_span(cls, buf: bytes, start: int, end: int) -> URI:
+        """The URI ``buf[start:end]``, which the caller has checked."""
         uri = cls.__new__(cls)
-        uri._set(_text(buf, start, end), scan_uri(buf, start, end))
+        uri._text = _text(buf, start, end)
+        uri._parts = None
+        uri._src = buf
+        uri._span = (start, end)
         return uri
 
-    scheme = property(lambda self: self._scheme, doc="The scheme as written.")
-    user = property(lambda self: self._user, doc="User part, percent-decoded once.")
-    password = property(lambda self: self._password)
-    host = property(lambda self: self._host, doc="Host as written; IPv6 with brackets.")
-    port = property(lambda self: self._port)
-    opaque = property(lambda self: self._opaque, doc="Everything after 'scheme:'.")
+    def _split(self) -> tuple[Any, ...]:
+        parts = self._parts
+        if parts is None:
+            parts = self._parts = scan_uri(self._src, *self._span)
+        return parts
+
+    scheme = property(lambda self: self._split()[0], doc="The scheme as written.")
+    user = property(lambda self: self._split()[1], doc="User part, percent-decoded once.")
+    password = property(lambda self: self._split()[2])
+    host = property(lambda self: self._split()[3], doc="Host as written; IPv6 with brackets.")
+    port = property(lambda self: self._split()[4])
+    opaque = property(lambda self: self._split()[7], doc="Everything after 'scheme:'.")
 
     @property
     def params(self) -> dict[str, str | None]:
-        return dict(self._params)
+        return dict(self._split()[5])
 
     @property
     def headers(self) -> dict[str, str]:
-        return dict(self._headers)
+        return dict(self._split()[6])
 
     def __str__(self) -> str:
         return self._text
@@ -306,6 +442,9 @@ class URI:
 
     def __hash__(self) -> int:
         return hash(self._text)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (URI, (self._text,))
 
 
 # --- name-addr / addr-spec -----------------------------------------------------------
@@ -373,7 +512,10 @@ def scan_name_addrs(buf: bytes, start: int, end: int, in_list: bool) -> list[tup
 class NameAddr:
     """``[display-name] <URI> *(;param)`` or ``addr-spec *(;param)`` (From, To, Contact, ...)."""
 
-    __slots__ = ("_display_name", "_plist", "_text", "_uri")
+    # One read from a message may come from a match of _FAST_NAME_ADDR (``_m``): it is
+    # decoded when first needed, and its tag is read from the match without decoding.
+    # The URI is made when first read.
+    __slots__ = ("_display_name", "_m", "_plist", "_src", "_text", "_uri", "_uri_span")
 
     def __init__(self, text: str) -> None:
         buf = _encode(text)
@@ -387,8 +529,11 @@ class NameAddr:
     def _set(self, buf: bytes, item: tuple[Any, ...]) -> None:
         start, stop, self._display_name, us, ue, params = item
         self._text = _text(buf, start, stop)
-        self._uri = URI._from_span(buf, us, ue)
-        self._plist = params
+        self._src = buf
+        self._uri_span = (us, ue)
+        self._uri: URI | None = None
+        self._plist: list[tuple[str, str | None]] | None = params
+        self._m: re.Match[bytes] | None = None
 
     @classmethod
     def parse(cls, text: str) -> NameAddr:
@@ -400,31 +545,72 @@ class NameAddr:
         na._set(buf, item)
         return na
 
-    display_name = property(lambda self: self._display_name,
+    @classmethod
+    def _from_match(cls, m: re.Match[bytes]) -> NameAddr:
+        """From a whole value that _FAST_NAME_ADDR matched."""
+        na = cls.__new__(cls)
+        na._m = m
+        na._uri = None
+        na._plist = None
+        return na
+
+    def _decoded(self) -> NameAddr:
+        m = self._m
+        if m is not None:
+            quoted, tokens, _, _, region = m.groups()
+            if quoted is not None:
+                if b"\\" in quoted:
+                    quoted = _QUOTED_PAIR.sub(rb"\1", quoted)
+                self._display_name = quoted.decode("utf-8", "surrogateescape")
+            else:
+                self._display_name = None if tokens is None else tokens.decode("ascii")
+            self._text = m[0].decode("utf-8", "surrogateescape")
+            self._src = m.string
+            us, ue = m.span(3)
+            self._uri_span = (us, ue) if us >= 0 else m.span(4)
+            if self._plist is None:
+                self._plist = plain_params(region)
+            self._m = None
+        return self
+
+    display_name = property(lambda self: self._decoded()._display_name,
                             doc="Quotes removed and quoted-pairs resolved; None if absent.")
-    uri = property(lambda self: self._uri)
+
+    @property
+    def uri(self) -> URI:
+        uri = self._uri
+        if uri is None:
+            self._decoded()
+            uri = self._uri = URI._from_span(self._src, *self._uri_span)
+        return uri
 
     @property
     def params(self) -> dict[str, str | None]:
-        return dict(self._plist)
+        return dict(self._decoded()._plist)  # type: ignore[arg-type]
 
     @property
     def tag(self) -> str | None:
-        return find_param(self._plist, "tag")
+        m = self._m
+        if m is not None:
+            return plain_param(m[5], b";tag")
+        return find_param(self._plist, "tag")  # type: ignore[arg-type]
 
     def __str__(self) -> str:
-        return self._text
+        return self._decoded()._text
 
     def __repr__(self) -> str:
-        return f"NameAddr({self._text!r})"
+        return f"NameAddr({str(self)!r})"
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, NameAddr):
-            return self._text == other._text
+            return str(self) == str(other)
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._text)
+        return hash(str(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (NameAddr, (str(self),))
 
 
 # --- Via -------------------------------------------------------------------------------
@@ -467,6 +653,23 @@ def scan_via(buf: bytes, pos: int, end: int) -> tuple[Any, ...]:
     return start, pos, protocol, transport, host, port, params
 
 
+def match_vias(buf: bytes, start: int, end: int) -> list[re.Match[bytes]] | None:
+    """The via-parms of a Via value if _FAST_VIA matches each of them, else None."""
+    out = []
+    pos = start
+    while True:
+        m = _FAST_VIA.match(buf, pos, end)
+        if m is None:
+            return None
+        out.append(m)
+        if m.end() == end:
+            return out
+        comma = _COMMA.match(buf, m.end(), end)
+        if comma is None:
+            return None
+        pos = comma.end()
+
+
 def scan_vias(buf: bytes, start: int, end: int) -> list[tuple[Any, ...]]:
     items = []
     pos = start
@@ -481,8 +684,7 @@ def scan_vias(buf: bytes, start: int, end: int) -> list[tuple[Any, ...]]:
         pos += 1
 
 
-def _int_param(plist: list[tuple[str, str | None]], name: str) -> int | None:
-    value = find_param(plist, name)
+def _int_value(value: str | None) -> int | None:
     if value is None or not value.isdigit() or not value.isascii():
         return None
     return int(value)
@@ -491,7 +693,10 @@ def _int_param(plist: list[tuple[str, str | None]], name: str) -> int | None:
 class Via:
     """One via-parm: ``SIP/2.0/UDP host:port;branch=...`` (RFC 3261 §20.42)."""
 
-    __slots__ = ("_host", "_plist", "_port", "_protocol", "_text", "_transport")
+    # One read from a message may come from a match of _FAST_VIA (``_m``): it is
+    # decoded when first needed, and its parameters are read from the match without
+    # decoding.
+    __slots__ = ("_host", "_m", "_plist", "_port", "_protocol", "_text", "_transport")
 
     def __init__(self, text: str) -> None:
         buf = _encode(text)
@@ -507,7 +712,8 @@ class Via:
     def _set(self, buf: bytes, item: tuple[Any, ...]) -> None:
         start, stop, self._protocol, self._transport, self._host, self._port, params = item
         self._text = _text(buf, start, stop)
-        self._plist = params
+        self._plist: list[tuple[str, str | None]] | None = params
+        self._m: re.Match[bytes] | None = None
 
     @classmethod
     def parse(cls, text: str) -> Via:
@@ -519,39 +725,71 @@ class Via:
         via._set(buf, item)
         return via
 
-    protocol = property(lambda self: self._protocol, doc="'SIP/2.0' (LWS removed).")
-    transport = property(lambda self: self._transport, doc="As written, e.g. 'UDP'.")
-    host = property(lambda self: self._host)
-    port = property(lambda self: self._port)
+    @classmethod
+    def _from_match(cls, m: re.Match[bytes]) -> Via:
+        """From a via-parm that _FAST_VIA matched."""
+        via = cls.__new__(cls)
+        via._m = m
+        via._plist = None
+        return via
+
+    def _decoded(self) -> Via:
+        m = self._m
+        if m is not None:
+            protocol, transport, host, port, region = m.groups()
+            self._protocol = protocol.decode("ascii")
+            self._transport = transport.decode("ascii")
+            self._host = host.decode("ascii")
+            self._port = None if port is None else int(port)
+            self._text = m[0].decode("ascii")
+            if self._plist is None:
+                self._plist = plain_params(region)
+            self._m = None
+        return self
+
+    protocol = property(lambda self: self._decoded()._protocol, doc="'SIP/2.0' (LWS removed).")
+    transport = property(lambda self: self._decoded()._transport, doc="As written, e.g. 'UDP'.")
+    host = property(lambda self: self._decoded()._host)
+    port = property(lambda self: self._decoded()._port)
 
     @property
     def sent_by(self) -> str:
+        self._decoded()
         return self._host if self._port is None else f"{self._host}:{self._port}"
+
+    def _param(self, name: str, key: bytes) -> str | None:
+        m = self._m
+        if m is not None:
+            return plain_param(m[5], key)
+        return find_param(self._plist, name)  # type: ignore[arg-type]
 
     @property
     def params(self) -> dict[str, str | None]:
-        return dict(self._plist)
+        return dict(self._decoded()._plist)  # type: ignore[arg-type]
 
-    branch = property(lambda self: find_param(self._plist, "branch"))
-    received = property(lambda self: find_param(self._plist, "received"))
-    maddr = property(lambda self: find_param(self._plist, "maddr"))
-    rport = property(lambda self: _int_param(self._plist, "rport"),
+    branch = property(lambda self: self._param("branch", b";branch"))
+    received = property(lambda self: self._param("received", b";received"))
+    maddr = property(lambda self: self._param("maddr", b";maddr"))
+    rport = property(lambda self: _int_value(self._param("rport", b";rport")),
                      doc="The rport value; None when absent or valueless (see params).")
-    ttl = property(lambda self: _int_param(self._plist, "ttl"))
+    ttl = property(lambda self: _int_value(self._param("ttl", b";ttl")))
 
     def __str__(self) -> str:
-        return self._text
+        return self._decoded()._text
 
     def __repr__(self) -> str:
-        return f"Via({self._text!r})"
+        return f"Via({str(self)!r})"
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Via):
-            return self._text == other._text
+            return str(self) == str(other)
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._text)
+        return hash(str(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Via, (str(self),))
 
 
 # --- CSeq ------------------------------------------------------------------------------
@@ -560,6 +798,12 @@ CSEQ_MAX = 2**32 - 1
 
 
 def scan_cseq(buf: bytes, start: int, end: int) -> tuple[int, str, int]:
+    """(number, method, offset of the method)."""
+    fast = _FAST_CSEQ.fullmatch(buf, start, end)
+    if fast is not None:
+        seq = int(fast[1])
+        if seq <= CSEQ_MAX:
+            return seq, fast[2].decode("ascii"), fast.start(2)
     pos = skip_ws(buf, start, end)
     m = _DIGITS.match(buf, pos, end)
     if m is None:
@@ -597,6 +841,14 @@ class CSeq:
         seq, method, _ = _parse_text(text, scan_cseq)
         return cls(seq, method)
 
+    @classmethod
+    def _make(cls, seq: int, method: str) -> CSeq:
+        """From what scan_cseq returned: both are checked."""
+        cseq = cls.__new__(cls)
+        cseq._seq = seq
+        cseq._method = method
+        return cseq
+
     seq = property(lambda self: self._seq)
     method = property(lambda self: self._method)
 
@@ -613,6 +865,9 @@ class CSeq:
 
     def __hash__(self) -> int:
         return hash((self._seq, self._method))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (CSeq, (self._seq, self._method))
 
 
 # --- Authorization / WWW-Authenticate ------------------------------------------------
