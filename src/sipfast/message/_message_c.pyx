@@ -22,11 +22,12 @@ from ..errors import MessageTooLarge, ParseError, VersionNotSupported
 from . import tables as T
 from .keepalive import Keepalive
 from .limits import DEFAULT_LIMITS, limits_or_default
+from . import lists as L
 from ._message_py import split_commas
 from collections.abc import Mapping
 
 from ._scan cimport (
-    SF_TOKEN, SF_WS, sf_init_tables, sf_is, sf_lower, skip_ws, skip_class, eq_lower, bytes_eq,
+    SF_TOKEN, SF_WORD, SF_WS, sf_init_tables, sf_is, sf_lower, skip_ws, skip_class, eq_lower, bytes_eq,
 )
 from ._values_c cimport (
     Err, UriParts, NameAddrParts, ViaParts, URI, NameAddr, Via, CSeq, Auth,
@@ -138,6 +139,20 @@ cdef inline uint8_t header_id(const char* s, Py_ssize_t n) noexcept nogil:
         if wn == n and token_eq_lower(s, _names[h], n):
             return _name_ids[h]
         h = (h + 1) & 511u
+
+
+cdef inline Py_ssize_t call_id_fault(const char* s, Py_ssize_t vs, Py_ssize_t ve) noexcept nogil:
+    """Where s[vs:ve] stops being a Call-ID, callid = word [ "@" word ] (§25.1); -1 when
+    it is one."""
+    cdef Py_ssize_t p, at = -1
+    for p in range(vs, ve):
+        if s[p] == b'@' and at < 0 and p > vs:
+            at = p
+        elif not sf_is(<unsigned char>s[p], SF_WORD):
+            return p
+    if vs == ve or at == ve - 1:
+        return ve
+    return -1
 
 
 # --- limits ----------------------------------------------------------------------------
@@ -984,13 +999,9 @@ cdef class Message:
                     self._i_to = i
                     self._to_p = na
             elif e.hid == H_CALL_ID:
-                if vs == ve:
-                    return fail(err, vs, "invalid Call-ID", 400)
-                p = vs
-                while p < ve:
-                    if <unsigned char>s[p] <= 0x20 or s[p] == 0x7f:
-                        return fail(err, p, "invalid Call-ID", 400)
-                    p += 1
+                p = call_id_fault(s, vs, ve)
+                if p >= 0:
+                    return fail(err, p, "invalid Call-ID", 400)
                 if self._i_call_id < 0:
                     self._i_call_id = i
             elif e.hid == H_CSEQ:
@@ -1083,7 +1094,8 @@ cdef class Message:
         return -1
 
     cdef object _raise(self, Err* err):
-        raise_at(self._data, err, None)
+        # the error carries the message: a server answers it from Via, From, To ...
+        raise_at(self._data, err, self)
 
     # --- editing (see the section comment above _Edits) --------------------------------
 
@@ -1474,10 +1486,8 @@ cdef class Message:
                 if i < 0:
                     return None
                 e = &self._index[i]
-                p = e.value_s
-                while p < e.value_e and not (<unsigned char>s[p] <= 0x20 or s[p] == 0x7f):
-                    p += 1
-                if e.value_s == e.value_e or p < e.value_e:
+                p = call_id_fault(s, e.value_s, e.value_e)
+                if p >= 0:
                     fail(&err, p, "invalid Call-ID", 400)
                     self._raise(&err)
                 return decode(s, e.value_s, e.value_e)
@@ -1781,29 +1791,38 @@ cdef class Message:
     def proxy_authenticate(self):
         return self._auth_list("proxy_authenticate", T.H_PROXY_AUTHENTICATE)
 
+    cdef list _elements(self, uint8_t hid, tuple kind):
+        """The elements of the list header `hid`, each checked (message/lists.py)."""
+        self._sync()
+        cdef const char* s = PyBytes_AS_STRING(self._data)
+        cdef int i
+        fields = [(self._index[i].value_s, unfold(s, &self._index[i]))
+                  for i in range(self._count) if self._index[i].hid == hid]
+        return L.elements(self._data, fields, kind, self)
+
     @property
     def require(self):
-        return self.headers.getlist("Require")
+        return self._elements(T.H_REQUIRE, L.OPTION_TAGS)
 
     @property
     def proxy_require(self):
-        return self.headers.getlist("Proxy-Require")
+        return self._elements(T.H_PROXY_REQUIRE, L.OPTION_TAGS)
 
     @property
     def supported(self):
-        return self.headers.getlist("Supported")
+        return self._elements(T.H_SUPPORTED, L.OPTION_TAGS)
 
     @property
     def unsupported(self):
-        return self.headers.getlist("Unsupported")
+        return self._elements(T.H_UNSUPPORTED, L.OPTION_TAGS)
 
     @property
     def allow(self):
-        return self.headers.getlist("Allow")
+        return self._elements(T.H_ALLOW, L.METHODS)
 
     @property
     def accept(self):
-        return self.headers.getlist("Accept")
+        return self._elements(T.H_ACCEPT, L.ACCEPT)
 
 
 @cython.no_gc

@@ -52,6 +52,8 @@ from ._values_py import (
 )
 from .keepalive import Keepalive
 from .limits import Limits, limits_or_default
+from .lists import ACCEPT, METHODS, OPTION_TAGS
+from .lists import elements as list_elements
 
 __all__ = ["Headers", "Message", "Request", "Response", "is_keepalive", "make_response", "parse"]
 
@@ -59,7 +61,23 @@ _TOKEN = re.compile(rb"[A-Za-z0-9\-.!%*_+`'~]+")
 _HEADER_NAME = re.compile(rb"([A-Za-z0-9\-.!%*_+`'~]+)[ \t]*:")
 _VERSION = re.compile(rb"[Ss][Ii][Pp]/[0-9]+\.[0-9]+")
 _DIGITS = re.compile(rb"[0-9]+")
-_NOT_CALL_ID = re.compile(rb"[\x00-\x20\x7f]")
+# callid = word [ "@" word ] (RFC 3261 §25.1)
+_WORD = rb"A-Za-z0-9\-.!%*_+`'~()<>:\\\"/\[\]?{}"
+_CALL_ID = re.compile(rb"[" + _WORD + rb"]+(?:@[" + _WORD + rb"]+)?")
+_NOT_WORD = re.compile(rb"[^" + _WORD + rb"]")
+
+
+def _call_id_fault(buf: bytes, vs: int, ve: int) -> int | None:
+    """Where a Call-ID value stops being word ["@" word], None when it is one."""
+    if _CALL_ID.fullmatch(buf, vs, ve) is not None:
+        return None
+    at = buf.find(b"@", vs + 1, ve)  # the one "@" allowed: the first after a word octet
+    pos = vs
+    while (bad := _NOT_WORD.search(buf, pos, ve)) is not None:
+        if bad.start() != at:
+            return bad.start()
+        pos = at + 1
+    return ve  # empty, or ending in "@"
 _FOLD = re.compile(rb"[ \t]*\r?\n[ \t]+")
 _IDS = {k.encode(): v for k, v in T.HEADER_IDS.items()}
 # Header names as they are usually spelled -> id: the fast path looks a name up as
@@ -241,7 +259,7 @@ def _frame_fast(
         seq, method, _ = scan_cseq(value, 0, len(value))
     except Bad:
         return None
-    if (from_ is None or to is None or not call_id or _NOT_CALL_ID.search(call_id) is not None
+    if (from_ is None or to is None or _CALL_ID.fullmatch(call_id) is None
             or (type(msg) is Request and cache["method"] != method)):
         return None
     if n_hops:
@@ -534,9 +552,9 @@ def _check_values(msg: Message, buf: bytes, index: list[list[int]]) -> None:
             item = scan_name_addrs(buf, vs, ve, False)[0]
             cache.setdefault("from_" if hid == T.H_FROM else "to", NameAddr._from_item(buf, item))
         elif hid == T.H_CALL_ID:
-            bad = _NOT_CALL_ID.search(buf, vs, ve)
-            if vs == ve or bad is not None:
-                raise Bad(vs if bad is None else bad.start(), "invalid Call-ID")
+            fault = _call_id_fault(buf, vs, ve)
+            if fault is not None:
+                raise Bad(fault, "invalid Call-ID")
             cache.setdefault("call_id", buf[vs:ve].decode("utf-8", "surrogateescape"))
         elif hid == T.H_CSEQ:
             seq, method, _ = scan_cseq(buf, vs, ve)
@@ -903,7 +921,8 @@ class Message:
         raise TypeError("messages come from sipfast.parse() (builders arrive with issue 3)")
 
     def _raise(self, e: Bad) -> Any:
-        raise ParseError.at(self._data, e.offset, e.reason, e.status) from None
+        # the error carries the message: a server answers it from Via, From, To ...
+        raise ParseError.at(self._data, e.offset, e.reason, e.status, self) from None
 
     @property
     def _index(self) -> list[list[int]]:
@@ -1325,12 +1344,19 @@ class Message:
             cache[key] = self._auth(hid)
         return list(cache[key])
 
-    require = property(lambda self: self.headers.getlist("Require"))
-    proxy_require = property(lambda self: self.headers.getlist("Proxy-Require"))
-    supported = property(lambda self: self.headers.getlist("Supported"))
-    unsupported = property(lambda self: self.headers.getlist("Unsupported"))
-    allow = property(lambda self: self.headers.getlist("Allow"))
-    accept = property(lambda self: self.headers.getlist("Accept"))
+    def _elements(self, hid: int, kind: Any) -> list[str]:
+        """The elements of the list header `hid`, each checked (message/lists.py)."""
+        spans = self._spans(hid)
+        buf = self._data
+        return list_elements(buf, [(e[_VALUE_START], _unfold(buf, e)) for e in spans], kind,
+                             self)
+
+    require = property(lambda self: self._elements(T.H_REQUIRE, OPTION_TAGS))
+    proxy_require = property(lambda self: self._elements(T.H_PROXY_REQUIRE, OPTION_TAGS))
+    supported = property(lambda self: self._elements(T.H_SUPPORTED, OPTION_TAGS))
+    unsupported = property(lambda self: self._elements(T.H_UNSUPPORTED, OPTION_TAGS))
+    allow = property(lambda self: self._elements(T.H_ALLOW, METHODS))
+    accept = property(lambda self: self._elements(T.H_ACCEPT, ACCEPT))
 
 
 class Request(Message):

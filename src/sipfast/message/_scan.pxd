@@ -16,7 +16,8 @@ cdef extern from *:
     #define SF_HNV    32   /* unreserved / hnv-unreserved */
     #define SF_URIC   64   /* reserved / unreserved / [ ] */
     #define SF_HOST  128   /* alphanum - . _ */
-    static unsigned char sf_class[256];
+    #define SF_WORD  256   /* word: what a Call-ID is made of, around its "@" */
+    static unsigned short sf_class[256];
     static unsigned char sf_lower[256];
     static int sf_tables_ready = 0;
     static void sf_init_tables(void) {
@@ -26,7 +27,8 @@ cdef extern from *:
         for (c = 0; c < 256; c++) {
             sf_lower[c] = (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-                sf_class[c] |= SF_TOKEN | SF_USER | SF_PASS | SF_PARAM | SF_HNV | SF_URIC | SF_HOST;
+                sf_class[c] |= SF_TOKEN | SF_USER | SF_PASS | SF_PARAM | SF_HNV | SF_URIC | SF_HOST
+                               | SF_WORD;
         }
         for (p = "-.!%*_+`'~"; *p; p++) sf_class[(unsigned char)*p] |= SF_TOKEN;
         for (p = " \\t\\r\\n"; *p; p++) sf_class[(unsigned char)*p] |= SF_WS;
@@ -39,6 +41,10 @@ cdef extern from *:
         for (p = "[]/?:+$"; *p; p++) sf_class[(unsigned char)*p] |= SF_HNV;
         for (p = ";/?:@&=+$,[]"; *p; p++) sf_class[(unsigned char)*p] |= SF_URIC;
         for (p = "-._"; *p; p++) sf_class[(unsigned char)*p] |= SF_HOST;
+        /* word = 1*( alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" /
+           "~" / "(" / ")" / "<" / ">" / ":" / "\\" / DQUOTE / "/" / "[" / "]" / "?" /
+           "{" / "}" ) (RFC 3261 §25.1) */
+        for (p = "-.!%*_+`'~()<>:\\\\\\\"/[]?{}"; *p; p++) sf_class[(unsigned char)*p] |= SF_WORD;
         sf_tables_ready = 1;
     }
     static inline int sf_is(unsigned char c, int flag) { return sf_class[c] & flag; }
@@ -46,7 +52,7 @@ cdef extern from *:
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
     """
-    int SF_TOKEN, SF_WS, SF_USER, SF_PASS, SF_PARAM, SF_HNV, SF_URIC, SF_HOST
+    int SF_TOKEN, SF_WS, SF_USER, SF_PASS, SF_PARAM, SF_HNV, SF_URIC, SF_HOST, SF_WORD
     unsigned char sf_lower[256]
     void sf_init_tables() nogil
     bint sf_is(unsigned char c, int flag) nogil
