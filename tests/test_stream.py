@@ -279,9 +279,6 @@ def deliveries(stream: Any, chunks: list[bytes]) -> tuple[list[Any], Any]:
     return as_octets(out), None
 
 
-@pytest.mark.xfail(
-    strict=True, reason="finding: one chunk raises at once and drops the messages before the error"
-)
 def test_messages_before_an_error_do_not_depend_on_chunking(impl: Any) -> None:
     # "Byte-at-a-time feeding gives the same results as one big chunk", also when the
     # stream ends in garbage: what came before it is delivered either way.

@@ -448,6 +448,18 @@ def test_malformed_stream_is_answered_then_closed(
         assert (layer.malformed, layer.answered_malformed) == (2, 1)
         writer.close()
 
+        # a good request and garbage in one segment: the request is delivered first
+        reader, writer = await open_stream(bound, tls[1])
+        writer.write(request(transport=transport, branch="z9hG4bK-first")
+                     + b"this is not SIP\r\n\r\n")
+        assert await closed_by_peer(reader) == b""
+        assert [m.top_via.branch for m, _, _ in inbox.items] == ["z9hG4bK-first"]
+        assert (layer.malformed, layer.answered_malformed) == (3, 1)
+        writer.close()
+        inbox.items.clear()
+        while not inbox.queue.empty():
+            inbox.queue.get_nowait()
+
         await until(lambda: not layer._connections)
         assert inbox.items == []
 

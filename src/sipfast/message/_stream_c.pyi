@@ -3,6 +3,7 @@
 Both twins have this API (``_stream_py`` is the pure-Python one).
 """
 
+from ..errors import ParseError
 from ._message_c import Request, Response
 from .keepalive import Keepalive
 from .limits import Limits
@@ -19,4 +20,9 @@ class StreamParser:
 
     def feed(
         self, chunk: bytes | bytearray | memoryview
-    ) -> list[Request | Response | Keepalive]: ...
+    ) -> list[Request | Response | Keepalive]:
+        """The messages complete so far.  At a fault, the messages before it come back
+        first and the next feed raises the ParseError."""
+    @property
+    def error(self) -> ParseError | None:
+        """The fault that stopped this stream (every later feed raises it), or None."""

@@ -54,8 +54,16 @@ class StreamParser:
                 pass
         except ParseError as e:
             self._error = e
-            raise
+            if not out:
+                raise
+            # the messages before the fault are handed back first, as they would be
+            # had the stream come in smaller pieces; the next feed raises
         return out
+
+    @property
+    def error(self) -> ParseError | None:
+        """The fault that stopped this stream (every later feed raises it), or None."""
+        return self._error
 
     def _next(self, out: list[Any]) -> bool:
         buf = self._buf

@@ -165,6 +165,10 @@ class StreamFlow(asyncio.Protocol, Flow):
                     self.send(Keepalive.PONG.value, remote)
                 continue
             layer._message_received(message, remote, self)
+        fault = self.parser.error
+        if fault is not None:  # a fault after the messages above: handled after them
+            layer._malformed(fault, remote, self)
+            self.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
