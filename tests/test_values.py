@@ -354,6 +354,15 @@ def test_valueless_rport(impl: Any) -> None:
     assert via.port == 5070
 
 
+@pytest.mark.parametrize("digits", [19, 5000])
+def test_rport_and_ttl_too_long_to_be_numbers(impl: Any, digits: int) -> None:
+    # no port or TTL has that many digits (and int() refuses more than 4300)
+    n = "9" * digits
+    via = impl.Via.parse(f"SIP/2.0/UDP h;branch=z9hG4bK1;rport={n};ttl={n}")
+    assert (via.rport, via.ttl) == (None, None)
+    assert via.params["rport"] == n
+
+
 def test_via_lws_removed_from_protocol(impl: Any) -> None:
     via = impl.Via.parse("SIP  /   2.0\r\n /UDP\r\n    192.0.2.2;branch=390skdjuw")
     assert via.protocol == "SIP/2.0"

@@ -797,7 +797,9 @@ cdef Via make_via(bytes src, ViaParts* v):
 
 cdef object int_param(list plist, str name):
     value = find_param(plist, name)
-    if value is None or not value.isdigit() or not value.isascii():
+    # more digits than any port or TTL has: not a number worth reading (and int() refuses
+    # more than 4300 of them)
+    if value is None or not value.isdigit() or not value.isascii() or len(value) > 18:
         return None
     return int(value)
 

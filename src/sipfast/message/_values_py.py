@@ -685,7 +685,9 @@ def scan_vias(buf: bytes, start: int, end: int) -> list[tuple[Any, ...]]:
 
 
 def _int_value(value: str | None) -> int | None:
-    if value is None or not value.isdigit() or not value.isascii():
+    # more digits than any port or TTL has: not a number worth reading (and int() refuses
+    # more than 4300 of them)
+    if value is None or not value.isdigit() or not value.isascii() or len(value) > 18:
         return None
     return int(value)
 
