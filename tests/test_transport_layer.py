@@ -693,6 +693,24 @@ def test_udp_send_to_a_family_without_a_listener_fails_at_once(impl: Any, run: A
     run(main())
 
 
+def test_a_dual_stack_listener_sends_to_ipv4(impl: Any, run: Any) -> None:
+    """A [::] UDP listener reaches IPv4 peers at their IPv4-mapped address, and a
+    request from one is answered back there."""
+    need("::1")
+
+    async def main() -> None:
+        layer = layer_of(impl)
+        bound = await layer.listen("udp:[::]:0")
+        peer = await UdpPeer.open("127.0.0.1")
+        assert layer.send(b"four", Address("UDP", "127.0.0.1", peer.port))
+        data, origin = await peer.receive()
+        assert (data, origin[:2]) == (b"four", ("127.0.0.1", bound.port))
+        peer.close()
+        await layer.close()
+
+    run(main())
+
+
 def test_send_to_a_name_resolves_it(impl: Any, run: Any) -> None:
     async def main() -> None:
         try:

@@ -447,6 +447,11 @@ class TransportLayer:
             return True
         if destination.transport == "UDP":
             udp = self._udp_for(destination)
+            if udp is None and ":" not in destination.host:
+                # a dual-stack [::] socket reaches IPv4 at its IPv4-mapped address
+                udp = self._udp_for(Address("UDP", "::", 0), dual_stack=True)
+                if udp is not None:
+                    destination = Address("UDP", "::ffff:" + destination.host, destination.port)
             return udp is not None and udp.send(data, destination)
         connection = self._connections.get(destination)
         if connection is not None and not connection.closed:
@@ -461,12 +466,17 @@ class TransportLayer:
         self._spawn(self._connect(destination))
         return True
 
-    def _udp_for(self, destination: Address) -> Flow | None:
+    def _udp_for(self, destination: Address, *, dual_stack: bool = False) -> Flow | None:
         """A UDP listener of the destination's address family: a socket of the other
-        family cannot send there (uvloop raises ValueError, asyncio reports late)."""
+        family cannot send there (uvloop raises ValueError, asyncio reports late).
+        With `dual_stack`, only a listener on [::] (every IPv6 and IPv4 address)."""
         v6 = ":" in destination.host
         for flow in self.listeners:
-            if flow.transport == "UDP" and not flow.closed and (":" in flow.local.host) == v6:
+            if flow.transport != "UDP" or flow.closed:
+                continue
+            if dual_stack and flow.local.host != "::":
+                continue
+            if (":" in flow.local.host) == v6:
                 return flow
         return None
 
