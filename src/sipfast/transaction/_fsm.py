@@ -121,6 +121,20 @@ class Transaction:
     key: tuple[object, ...]
     state: State
 
+    # (slot, its CancelTimer) of each timer a state machine runs: what terminating cancels
+    _TIMER_SLOTS: tuple[tuple[str, CancelTimer], ...] = ()
+
+    def _terminate(self, actions: list[Action], inform: Action | None) -> None:
+        """Cancel every running timer, tell the TU `inform` (if any), then Terminated."""
+        for slot, cancel in self._TIMER_SLOTS:
+            if getattr(self, slot) is not None:
+                setattr(self, slot, None)
+                actions.append(cancel)
+        if inform is not None:
+            actions.append(inform)
+        self.state = TERMINATED_STATE
+        actions.append(TERMINATED)
+
     def _start(self) -> None:
         if self.started:
             raise RuntimeError(f"{self!r} was already started")
@@ -177,6 +191,10 @@ class InviteClientTransaction(ClientTransaction):
     """
 
     __slots__ = ("_interval_a", "ack", "timer_a", "timer_b", "timer_d", "timer_m")
+    _TIMER_SLOTS = (
+        ("timer_a", _CANCEL_A), ("timer_b", _CANCEL_B), ("timer_d", _CANCEL_D),
+        ("timer_m", _CANCEL_M),
+    )
 
     def __init__(
         self,
@@ -295,23 +313,6 @@ class InviteClientTransaction(ClientTransaction):
             return actions
         return []
 
-    def _terminate(self, actions: list[Action], inform: Action | None) -> None:
-        if self.timer_a is not None:
-            self.timer_a = None
-            actions.append(_CANCEL_A)
-        if self.timer_b is not None:
-            self.timer_b = None
-            actions.append(_CANCEL_B)
-        if self.timer_d is not None:
-            self.timer_d = None
-            actions.append(_CANCEL_D)
-        if self.timer_m is not None:
-            self.timer_m = None
-            actions.append(_CANCEL_M)
-        if inform is not None:
-            actions.append(inform)
-        self.state = TERMINATED_STATE
-        actions.append(TERMINATED)
 
 
 class NonInviteClientTransaction(ClientTransaction):
@@ -324,6 +325,7 @@ class NonInviteClientTransaction(ClientTransaction):
     """
 
     __slots__ = ("_interval_e", "timer_e", "timer_f", "timer_k")
+    _TIMER_SLOTS = (("timer_e", _CANCEL_E), ("timer_f", _CANCEL_F), ("timer_k", _CANCEL_K))
 
     def __init__(
         self,
@@ -417,20 +419,6 @@ class NonInviteClientTransaction(ClientTransaction):
             return actions
         return []
 
-    def _terminate(self, actions: list[Action], inform: Action | None) -> None:
-        if self.timer_e is not None:
-            self.timer_e = None
-            actions.append(_CANCEL_E)
-        if self.timer_f is not None:
-            self.timer_f = None
-            actions.append(_CANCEL_F)
-        if self.timer_k is not None:
-            self.timer_k = None
-            actions.append(_CANCEL_K)
-        if inform is not None:
-            actions.append(inform)
-        self.state = TERMINATED_STATE
-        actions.append(TERMINATED)
 
 
 class ServerTransaction(Transaction):
@@ -482,6 +470,10 @@ class InviteServerTransaction(ServerTransaction):
         "timer_l",
         "timer_trying",
         "to_tag",
+    )
+    _TIMER_SLOTS = (
+        ("timer_g", _CANCEL_G), ("timer_h", _CANCEL_H), ("timer_i", _CANCEL_I),
+        ("timer_l", _CANCEL_L), ("timer_trying", _CANCEL_TRYING),
     )
 
     def __init__(
@@ -632,26 +624,6 @@ class InviteServerTransaction(ServerTransaction):
             return [TRANSPORT_FAILURE]
         return []
 
-    def _terminate(self, actions: list[Action], inform: Action | None) -> None:
-        if self.timer_g is not None:
-            self.timer_g = None
-            actions.append(_CANCEL_G)
-        if self.timer_h is not None:
-            self.timer_h = None
-            actions.append(_CANCEL_H)
-        if self.timer_i is not None:
-            self.timer_i = None
-            actions.append(_CANCEL_I)
-        if self.timer_l is not None:
-            self.timer_l = None
-            actions.append(_CANCEL_L)
-        if self.timer_trying is not None:
-            self.timer_trying = None
-            actions.append(_CANCEL_TRYING)
-        if inform is not None:
-            actions.append(inform)
-        self.state = TERMINATED_STATE
-        actions.append(TERMINATED)
 
 
 class NonInviteServerTransaction(ServerTransaction):
@@ -664,6 +636,7 @@ class NonInviteServerTransaction(ServerTransaction):
     """
 
     __slots__ = ("timer_j",)
+    _TIMER_SLOTS = (("timer_j", _CANCEL_J),)
 
     def __init__(
         self,
@@ -737,11 +710,3 @@ class NonInviteServerTransaction(ServerTransaction):
             return actions
         return []
 
-    def _terminate(self, actions: list[Action], inform: Action | None) -> None:
-        if self.timer_j is not None:
-            self.timer_j = None
-            actions.append(_CANCEL_J)
-        if inform is not None:
-            actions.append(inform)
-        self.state = TERMINATED_STATE
-        actions.append(TERMINATED)
