@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -22,6 +21,7 @@ import dns.message
 import dns.query
 import dns.rcode
 import pytest
+from _net import free_port
 
 __all__ = ["LOCAL_DOMAIN", "command", "serve"]
 
@@ -47,13 +47,6 @@ def command(port: int, records: Sequence[str]) -> list[str]:
     ]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _answers(port: int, probe: str) -> bool:
     query = dns.message.make_query(probe, "A")
     try:
@@ -72,7 +65,7 @@ def serve(records: Sequence[str], probe: str) -> Iterator[int]:
             pytest.fail(message)
         pytest.skip(message)
     for _attempt in range(3):  # the free port may be taken (TCP too) before dnsmasq binds it
-        port = _free_port()
+        port = free_port()
         # A file, not a pipe: a pipe nobody reads could fill and stall the server.
         with tempfile.TemporaryFile("w+") as log:
             process = subprocess.Popen(

@@ -27,12 +27,20 @@ def need(host: str) -> None:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nothing listens on (bound, then closed)."""
+    """A port nothing listens on over either UDP or TCP (bound, then closed): for a peer
+    that listens on both, or a TCP port that refuses connections."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-    return port
+    for _ in range(50):
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.bind((host, 0))
+            port: int = probe.getsockname()[1]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no port free for both UDP and TCP on {host}")
 
 
 async def until(condition: Callable[[], object], within: float = 2.0) -> None:

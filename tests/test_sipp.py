@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _net import free_port
 from _twins import twin_env
 
 from sipfast.transaction import TransactionLayer
@@ -40,22 +41,6 @@ def sipp() -> str:
             pytest.fail("sipp is not installed: apt-get install sip-tester")
         pytest.skip("sipp is not installed (apt-get install sip-tester)")
     return SIPP
-
-
-def free_port(kind: int = socket.SOCK_DGRAM) -> int:
-    """A port free for both UDP and TCP on 127.0.0.1 (at the time of asking)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, kind) as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        other = socket.SOCK_STREAM if kind == socket.SOCK_DGRAM else socket.SOCK_DGRAM
-        with socket.socket(socket.AF_INET, other) as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no free port")
 
 
 def sipfast_command(*args: str, loop: str = "asyncio") -> list[str]:
