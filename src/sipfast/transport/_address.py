@@ -5,7 +5,16 @@ from __future__ import annotations
 import ipaddress
 from typing import NamedTuple
 
-__all__ = ["DEFAULT_PORTS", "RELIABLE", "TRANSPORTS", "Address", "is_ip", "sent_by"]
+__all__ = [
+    "DEFAULT_PORTS",
+    "RELIABLE",
+    "TRANSPORTS",
+    "Address",
+    "ip_literal",
+    "is_ip",
+    "sent_by",
+    "unbracket",
+]
 
 TRANSPORTS = ("UDP", "TCP", "TLS", "WS", "WSS")
 """The transports this layer speaks, as the Via transport token spells them."""
@@ -17,15 +26,23 @@ DEFAULT_PORTS = {"UDP": 5060, "TCP": 5060, "TLS": 5061, "SCTP": 5060, "WS": 80, 
 RFC 3263 §4.2), WebSocket's own 80 and 443 (RFC 7118)."""
 
 
+def unbracket(host: str) -> str:
+    """`host` without the brackets of an IPv6 reference (``[::1]`` is ``::1``)."""
+    return host[1:-1] if host.startswith("[") and host.endswith("]") else host
+
+
+def ip_literal(host: str) -> str | None:
+    """`host` as an IP address in its one canonical spelling (IPv6 unbracketed,
+    ``[0:0::1]`` is ``::1``), None when it is a name."""
+    try:
+        return str(ipaddress.ip_address(unbracket(host)))
+    except ValueError:
+        return None
+
+
 def is_ip(host: str) -> bool:
     """True when `host` is an IPv4 or IPv6 address literal (brackets allowed)."""
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
+    return ip_literal(host) is not None
 
 
 class Address(NamedTuple):

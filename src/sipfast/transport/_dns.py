@@ -15,7 +15,6 @@ lookup with a `ResolutionError` chained to dnspython's exception.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import random
 from collections.abc import Mapping, Sequence
 from typing import Protocol
@@ -32,7 +31,7 @@ from dns.rdtypes.IN.SRV import SRV
 
 from ..errors import SipError
 from ..message import URI
-from ._address import DEFAULT_PORTS, Address
+from ._address import DEFAULT_PORTS, Address, ip_literal
 
 __all__ = ["ResolutionError", "Resolver", "SipURI", "Target"]
 
@@ -88,14 +87,6 @@ def _srv_name(transport: str, domain: str) -> str:
     return f"{_SRV_SERVICES[transport]}.{domain}"
 
 
-def _ip_literal(host: str) -> str | None:
-    """`host` as a canonical IP address literal (IPv6 unbracketed), or None for a name."""
-    try:
-        return str(ipaddress.ip_address(host.removeprefix("[").removesuffix("]")))
-    except ValueError:
-        return None
-
-
 class Resolver:
     """Turns a SIP or SIPS URI into the ordered list of `Target`s to try (RFC 3263).
 
@@ -144,7 +135,7 @@ class Resolver:
         port = uri.port
         default = "TLS" if secure else "UDP"
 
-        address = _ip_literal(target)
+        address = ip_literal(target)
         if address is not None:
             chosen = self._check(transport or default, target)
             return [Target(chosen, address, _DEFAULT_PORTS[chosen] if port is None else port)]
@@ -192,7 +183,7 @@ class Resolver:
         transport = transport.upper()
         if transport not in _DEFAULT_PORTS:
             raise ResolutionError(f"unknown transport {transport!r} for {host}")
-        address = _ip_literal(host)
+        address = ip_literal(host)
         if address is not None:
             return [Target(transport, address, _DEFAULT_PORTS[transport] if port is None else port)]
         if port is not None:

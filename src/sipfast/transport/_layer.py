@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import ipaddress
 import logging
 import socket
 import ssl
@@ -29,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from ..errors import ParseError
 from ..message import Keepalive
 from ..message.tables import REASON_PHRASES
-from ._address import DEFAULT_PORTS, Address, is_ip
+from ._address import DEFAULT_PORTS, Address, ip_literal, is_ip
 from ._routing import received_via
 from ._stun import binding_response, is_stun
 
@@ -549,13 +548,8 @@ class TransportLayer:
 
 
 def _host_key(host: str) -> str:
-    """A host as §18.1.2 compares it: a name lower-cased, an IPv6 address in one spelling
-    (``[0:0::1]`` is ``::1``)."""
-    host = host.lower()
-    if ":" in host:
-        with contextlib.suppress(ValueError):
-            return str(ipaddress.IPv6Address(host.strip("[]")))
-    return host
+    """A host as §18.1.2 compares it: a name lower-cased, an address in one spelling."""
+    return ip_literal(host) or host.lower()
 
 
 def _printable(text: str) -> str:

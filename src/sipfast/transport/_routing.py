@@ -8,11 +8,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import TYPE_CHECKING, Any
 
-from ._address import DEFAULT_PORTS, RELIABLE, Address
+from ._address import DEFAULT_PORTS, RELIABLE, Address, ip_literal, unbracket
 
 if TYPE_CHECKING:
     from ..message import Request
@@ -34,18 +33,11 @@ _RECEIVED = re.compile(r";[ \t]*received[ \t]*=[ \t]*[^;]*", re.IGNORECASE)
 
 
 def _same_ip(host: str, ip: str) -> bool:
+    """False for a domain name: §18.2.1 always adds received then."""
     if host == ip:  # the common case, without parsing either
         return True
-    if host.startswith("["):
-        host = host[1:-1]
-    try:
-        return ipaddress.ip_address(host) == ipaddress.ip_address(ip)
-    except ValueError:  # a domain name: §18.2.1 always adds received then
-        return False
-
-
-def _unbracket(host: str) -> str:
-    return host[1:-1] if host.startswith("[") else host
+    address = ip_literal(host)
+    return address is not None and address == ip_literal(ip)
 
 
 def _rport(params: dict[str, str | None]) -> tuple[bool, bool]:
@@ -97,10 +89,10 @@ def response_address(request: Any, source: Address) -> Address:
     if transport not in RELIABLE:
         maddr = via.maddr
         if maddr:
-            return Address(transport, _unbracket(maddr), port)
+            return Address(transport, unbracket(maddr), port)
         if _rport(via.params)[0]:
             return source
-    return Address(transport, _unbracket(via.received or via.host), port)
+    return Address(transport, unbracket(via.received or via.host), port)
 
 
 def too_big_for_udp(data: bytes) -> bool:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import SipError
 from ..message import new_branch, new_call_id, new_tag
-from ..transport import DEFAULT_PORTS, Address, is_ip
+from ..transport import DEFAULT_PORTS, Address, is_ip, unbracket
 
 if TYPE_CHECKING:
     from ..message import Request, Response
@@ -42,10 +42,7 @@ def destination_of(uri: Any, transport: str | None = None) -> Address:
     chosen = (transport or uri.params.get("transport") or "udp").upper()
     if uri.scheme == "sips" and chosen in ("UDP", "TCP"):
         chosen = "TLS"
-    host = uri.host or ""
-    if host.startswith("["):
-        host = host[1:-1]
-    return Address(chosen, host, uri.port or DEFAULT_PORTS.get(chosen, 5060))
+    return Address(chosen, unbracket(uri.host or ""), uri.port or DEFAULT_PORTS.get(chosen, 5060))
 
 
 def _local(layer: TransactionLayer, transport: str) -> str:
