@@ -15,7 +15,7 @@ from cpython.bytes cimport (
 from cpython.unicode cimport PyUnicode_1BYTE_DATA
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 from cpython.mem cimport PyMem_Malloc, PyMem_Free, PyMem_Realloc
-from libc.string cimport memchr, memcpy
+from libc.string cimport memchr, memcpy, memset
 from libc.stdint cimport uint32_t, uint64_t, uint8_t
 
 from ..errors import MessageTooLarge, ParseError, VersionNotSupported
@@ -65,80 +65,89 @@ cdef uint8_t H_RECORD_ROUTE = T.H_RECORD_ROUTE
 cdef uint8_t H_CONTENT_TYPE = T.H_CONTENT_TYPE
 cdef uint8_t H_EXPIRES = T.H_EXPIRES
 
-# --- header name -> id: open addressing over the lower-cased names ---------------------
+# --- header name -> id: words of eight lower-cased octets, by length ------------------
+#
+# A name is read as up to three 64-bit words with bit 0x20 set in every octet, which
+# lower-cases a letter and leaves '-' and digits alone; of a token's octets only an
+# upper-case letter turns into a letter and only '-' into '-', so no other token can
+# match.  (CR would turn into '-': callers pass tokens only.)  The names of one length
+# sit together and are compared a word at a time: no hashing, one or two compares.
 
-cdef bytes _NAMES_BLOB
-cdef const char* _names[512]
-cdef Py_ssize_t _name_lens[512]
-cdef uint8_t _name_ids[512]
+DEF MAX_NAME = 24          # three words; the longest known name has 19 octets
+DEF MAX_NAMES = 96
+
+cdef uint64_t _fold_mask[9]        # [k]: keeps the first k octets of a loaded word
+cdef uint64_t _name_words[MAX_NAMES][3]
+cdef uint8_t _name_ids[MAX_NAMES]
+cdef int _len_first[MAX_NAME + 2]  # names of length n: [_len_first[n], _len_first[n + 1])
+cdef uint8_t _compact_ids[256]     # one-letter names, both cases
+cdef uint64_t FOLD = 0x2020202020202020ULL
 
 
-cdef inline unsigned int name_hash(const char* s, Py_ssize_t n) noexcept nogil:
-    return (<unsigned int>n * 31u + sf_lower[<unsigned char>s[0]] * 7u
-            + sf_lower[<unsigned char>s[n - 1]] * 3u + (sf_lower[<unsigned char>s[n // 2]] << 4)) & 511u
+cdef inline void name_words(const char* s, Py_ssize_t n, Py_ssize_t avail, uint64_t* w) noexcept nogil:
+    """The folded words of s[:n] (n <= MAX_NAME); ``avail`` octets may be read from s."""
+    cdef char buf[MAX_NAME]
+    cdef int k
+    if avail < MAX_NAME:  # near the end of the buffer: copy, so that no load runs past it
+        memset(buf, 0, MAX_NAME)
+        memcpy(buf, s, n)
+        s = buf
+    for k in range(3):
+        if n <= 0:
+            w[k] = 0
+        else:
+            memcpy(&w[k], s + 8 * k, 8)
+            w[k] = (w[k] | FOLD) & _fold_mask[n if n < 8 else 8]
+        n -= 8
 
 
 cdef void _build_names() except *:
-    global _NAMES_BLOB
-    cdef unsigned int h
-    cdef Py_ssize_t i
-    cdef const char* base
-    items = sorted(T.HEADER_IDS.items())
-    _NAMES_BLOB = b"".join(k.encode("ascii") for k, _ in items)
-    base = PyBytes_AS_STRING(_NAMES_BLOB)
-    for i in range(512):
-        _name_lens[i] = 0
-    cdef Py_ssize_t off = 0
-    for key, hid in items:
-        n = len(key)
-        h = name_hash(base + off, n)
-        while _name_lens[h]:
-            h = (h + 1) & 511u
-        _names[h] = base + off
-        _name_lens[h] = n
-        _name_ids[h] = hid
-        off += n
+    cdef char one[8]
+    cdef Py_ssize_t n, k, count = 0
+    cdef bytes b
+    cdef uint64_t w[3]
+    for k in range(9):
+        memset(one, 0, 8)
+        memset(one, 0xff, k)
+        memcpy(&_fold_mask[k], one, 8)
+    memset(_compact_ids, 0, 256)
+    names = sorted(T.HEADER_IDS.items(), key=lambda item: (len(item[0]), item[1]))
+    assert len(names) <= MAX_NAMES
+    n = 0
+    for key, hid in names:
+        b = key.encode("ascii")
+        if len(b) == 1:
+            _compact_ids[<unsigned char>b[0]] = hid
+            _compact_ids[<unsigned char>b.upper()[0]] = hid
+        assert len(b) <= MAX_NAME
+        while n <= len(b):
+            _len_first[n] = count
+            n += 1
+        name_words(b, len(b), len(b), w)
+        _name_words[count][0], _name_words[count][1], _name_words[count][2] = w[0], w[1], w[2]
+        _name_ids[count] = hid
+        count += 1
+    while n <= MAX_NAME + 1:
+        _len_first[n] = count
+        n += 1
 
 
 _build_names()
 
 
-cdef inline bint token_eq_lower(const char* s, const char* lower_word, Py_ssize_t n) noexcept nogil:
-    """s[:n], a token, equals the lower-case word ignoring case, 8 octets at a time.
-
-    Setting bit 0x20 lower-cases a letter and leaves a known name's other octets ('-')
-    as they are; of a token's octets only an upper-case letter turns into a letter and
-    only '-' into '-', so no other token can match.  (CR would turn into '-': the
-    caller makes sure that s is a token.)
-    """
-    cdef uint64_t a, b
-    while n >= 8:
-        memcpy(&a, s, 8)
-        memcpy(&b, lower_word, 8)
-        if (a | 0x2020202020202020ULL) != b:
-            return False
-        s += 8
-        lower_word += 8
-        n -= 8
-    while n > 0:
-        if (<unsigned char>s[0] | 0x20) != <unsigned char>lower_word[0]:
-            return False
-        s += 1
-        lower_word += 1
-        n -= 1
-    return True
-
-
-cdef inline uint8_t header_id(const char* s, Py_ssize_t n) noexcept nogil:
-    cdef unsigned int h = name_hash(s, n)
-    cdef Py_ssize_t wn
-    while True:
-        wn = _name_lens[h]
-        if wn == 0:
-            return 0
-        if wn == n and token_eq_lower(s, _names[h], n):
-            return _name_ids[h]
-        h = (h + 1) & 511u
+cdef inline uint8_t header_id(const char* s, Py_ssize_t n, Py_ssize_t avail) noexcept nogil:
+    """The id of the header named by the token s[:n], 0 for names sipfast does not know."""
+    cdef uint64_t w[3]
+    cdef int i
+    if n == 1:
+        return _compact_ids[<unsigned char>s[0]]
+    if n > MAX_NAME:
+        return 0
+    name_words(s, n, avail, w)
+    for i in range(_len_first[n], _len_first[n + 1]):
+        if _name_words[i][0] == w[0] and _name_words[i][1] == w[1] and _name_words[i][2] == w[2]:
+            return _name_ids[i]
+    return 0
 
 
 cdef inline Py_ssize_t call_id_fault(const char* s, Py_ssize_t vs, Py_ssize_t ve) noexcept nogil:
@@ -452,7 +461,7 @@ cdef object parse_message(bytes data, Py_ssize_t start, Py_ssize_t end, _Limits 
                     fail(&err, pos, "too many headers", 513)
                     raise_at(data, &err, None)
                 cur = index.add()
-                cur.hid = header_id(s + pos, p - pos)
+                cur.hid = header_id(s + pos, p - pos, end - pos)
                 cur.name_s = <uint32_t>pos
                 cur.name_e = <uint32_t>p
                 cur.folded = 0
@@ -595,7 +604,7 @@ cdef const char* header_name(object name, Py_ssize_t* n) except NULL:
         if not isinstance(name, str):
             raise TypeError(f"header names are str, not {type(name).__name__}")
         raise ValueError(f"invalid header name {name!r}")
-    if header_id(p, n[0]) == H_CONTENT_LENGTH:
+    if header_id(p, n[0], n[0]) == H_CONTENT_LENGTH:
         raise ValueError("Content-Length follows the body: set msg.body instead")
     return p
 
@@ -604,7 +613,7 @@ cdef tuple field_key(object name):
     """(hid, lower-case name) of a header name given to an edit."""
     cdef Py_ssize_t n
     cdef bytes key = PyBytes_FromStringAndSize(header_name(name, &n), n).lower()
-    return header_id(PyBytes_AS_STRING(key), n), key
+    return header_id(PyBytes_AS_STRING(key), n, n), key
 
 
 cdef inline const char* octets(object text, Py_ssize_t* n):
@@ -1972,7 +1981,7 @@ cdef class Headers:
         cdef const char* k = PyBytes_AS_STRING(key)
         cdef Py_ssize_t kn = PyBytes_GET_SIZE(key)
         # header_id takes tokens only; a name that is not one names no known header
-        cdef uint8_t hid = header_id(k, kn) if kn and skip_class(k, 0, kn, SF_TOKEN) == kn else 0
+        cdef uint8_t hid = header_id(k, kn, kn) if kn and skip_class(k, 0, kn, SF_TOKEN) == kn else 0
         cdef Message msg = self._msg
         cdef const char* s = PyBytes_AS_STRING(msg._data)
         cdef int i

@@ -48,6 +48,47 @@ cdef extern from *:
         sf_tables_ready = 1;
     }
     static inline int sf_is(unsigned char c, int flag) { return sf_class[c] & flag; }
+
+    /* Where the run of alphanumerics, '-' and '.' starting at p stops (end if it does
+       not): the octets most of a message is made of, and common to every class above
+       but SF_WS.  Sixteen octets are tested at once, so that the scanners' per-octet
+       loops only see the rarer octets; no load reaches before s or past end (the last
+       block is the one that ends at end, when the buffer is long enough). */
+    #if defined(__SSE2__) || defined(_M_X64)
+    #include <emmintrin.h>
+    static inline unsigned sf_alnum_mask16(const char *q) {
+        __m128i x = _mm_loadu_si128((const __m128i *)q);
+        __m128i folded = _mm_or_si128(x, _mm_set1_epi8(0x20));
+        /* c in [lo, hi] <=> (signed)(c + 128 - lo) < -128 + (hi - lo + 1) */
+        __m128i letter = _mm_cmplt_epi8(_mm_add_epi8(folded, _mm_set1_epi8((char)(128 - 'a'))),
+                                        _mm_set1_epi8((char)(-128 + 26)));
+        __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(128 - '0'))),
+                                       _mm_set1_epi8((char)(-128 + 10)));
+        __m128i mark = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('-')),
+                                    _mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
+        return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), mark));
+    }
+    static inline Py_ssize_t sf_skip_alnum(const char *s, Py_ssize_t p, Py_ssize_t end) {
+        unsigned stop;
+        while (end - p >= 16) {
+            stop = ~sf_alnum_mask16(s + p) & 0xffffu;
+            if (stop) return p + __builtin_ctz(stop);
+            p += 16;
+        }
+        if (p >= end) return end;
+        if (end < 16) {
+            while (p < end && (sf_class[(unsigned char)s[p]] & SF_HOST) && s[p] != '_') p++;
+            return p;
+        }
+        stop = (~sf_alnum_mask16(s + end - 16) & 0xffffu) >> (p - (end - 16));
+        return stop ? p + __builtin_ctz(stop) : end;
+    }
+    #else
+    static inline Py_ssize_t sf_skip_alnum(const char *s, Py_ssize_t p, Py_ssize_t end) {
+        while (p < end && (sf_class[(unsigned char)s[p]] & SF_HOST) && s[p] != '_') p++;
+        return p;
+    }
+    #endif
     static inline int sf_hex(unsigned char c) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
@@ -57,6 +98,7 @@ cdef extern from *:
     void sf_init_tables() nogil
     bint sf_is(unsigned char c, int flag) nogil
     bint sf_hex(unsigned char c) nogil
+    Py_ssize_t sf_skip_alnum(const char* s, Py_ssize_t p, Py_ssize_t end) nogil
 
 
 cdef inline Py_ssize_t skip_ws(const char* s, Py_ssize_t p, Py_ssize_t end) noexcept nogil:
@@ -66,15 +108,21 @@ cdef inline Py_ssize_t skip_ws(const char* s, Py_ssize_t p, Py_ssize_t end) noex
 
 
 cdef inline Py_ssize_t skip_class(const char* s, Py_ssize_t p, Py_ssize_t end, int flag) noexcept nogil:
-    while p < end and sf_is(<unsigned char>s[p], flag):
+    """A run of ``flag`` octets; every class but SF_WS holds the alphanumerics, '-' and '.'."""
+    while True:
+        p = sf_skip_alnum(s, p, end)
+        if p >= end or not sf_is(<unsigned char>s[p], flag):
+            return p
         p += 1
-    return p
 
 
 cdef inline Py_ssize_t skip_escaped(const char* s, Py_ssize_t p, Py_ssize_t end, int flag) noexcept nogil:
     """A run of ``flag`` characters and %HH escapes (a lone '%' stops the run)."""
     cdef unsigned char c
-    while p < end:
+    while True:
+        p = sf_skip_alnum(s, p, end)
+        if p >= end:
+            return p
         c = <unsigned char>s[p]
         if c == b'%':
             if p + 2 < end and sf_hex(<unsigned char>s[p + 1]) and sf_hex(<unsigned char>s[p + 2]):

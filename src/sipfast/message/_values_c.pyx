@@ -20,7 +20,7 @@ from ._values_py import render_auth
 
 from ._scan cimport (
     SF_TOKEN, SF_WS, SF_USER, SF_PASS, SF_PARAM, SF_HNV, SF_URIC, SF_HOST,
-    sf_init_tables, sf_is, sf_hex, sf_lower, skip_ws, skip_class, skip_escaped,
+    sf_init_tables, sf_is, sf_hex, sf_skip_alnum, sf_lower, skip_ws, skip_class, skip_escaped,
     skip_quoted_body, eq_lower, bytes_eq,
 )
 
@@ -165,12 +165,14 @@ cdef inline Py_ssize_t scan_quoted(const char* s, Py_ssize_t pos, Py_ssize_t end
 
 cdef inline Py_ssize_t scan_genvalue(const char* s, Py_ssize_t p, Py_ssize_t end) noexcept nogil:
     cdef unsigned char c
-    while p < end:
+    while True:
+        p = sf_skip_alnum(s, p, end)
+        if p >= end:
+            return p
         c = <unsigned char>s[p]
         if not (sf_is(c, SF_TOKEN) or c == b':' or c == b'[' or c == b']'):
-            break
+            return p
         p += 1
-    return p
 
 
 cdef Py_ssize_t scan_params_key(const char* s, Py_ssize_t pos, Py_ssize_t end, const char* bad_name,
