@@ -315,6 +315,7 @@ cdef object parse_message(bytes data, Py_ssize_t start, Py_ssize_t end, _Limits 
     cdef Py_ssize_t size_end, scan_end
     cdef bint over
     cdef unsigned long long number
+    cdef int dup = -1
     cdef _Index index = _scratch
     if index is None:
         index = _Index.__new__(_Index)
@@ -517,14 +518,14 @@ cdef object parse_message(bytes data, Py_ssize_t start, Py_ssize_t end, _Limits 
             return msg
 
         # 4. values of the headers every element needs, in header order
-        if msg._check_values(s, &err) < 0:
+        if msg._check_values(s, &err, &dup) < 0:
             raise_at(data, &err, msg)
 
         # 5. rules checked after parsing
         if not eq_lower(s + msg._version_s, msg._version_e - msg._version_s, "sip/2.0", 7):
             fail(&err, msg._version_s, "unsupported SIP version", 505)
             raise_at(data, &err, msg)
-        msg._check_rules()
+        msg._check_rules(dup)
         msg._complete = True
         return msg
     finally:
@@ -543,13 +544,7 @@ def _parse_stream(bytes data, Py_ssize_t end, limits):
 
 # --- the message -------------------------------------------------------------------------
 
-cdef int _REQUIRED[5]
-_REQUIRED[:] = [H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ]
 cdef frozenset _KNOWN_METHODS = frozenset(T.METHODS)
-
-
-cdef inline bint is_single(uint8_t hid) noexcept nogil:
-    return hid == H_FROM or hid == H_TO or hid == H_CALL_ID or hid == H_CSEQ or hid == H_MAX_FORWARDS
 
 
 # --- building and editing ----------------------------------------------------------------
@@ -967,7 +962,9 @@ cdef class Message:
         self._i_via = self._i_from = self._i_to = self._i_call_id = self._i_cseq = -1
         return 0
 
-    cdef int _check_values(self, const char* s, Err* err) noexcept:
+    cdef int _check_values(self, const char* s, Err* err, int* dup) noexcept:
+        """Check the values every element needs; ``dup``: the first field that repeats a
+        header allowed once (From, To, Call-ID, CSeq, Max-Forwards), for _check_rules."""
         cdef int i
         cdef sf_entry* e
         cdef Py_ssize_t vs, ve, p
@@ -1004,15 +1001,21 @@ cdef class Message:
                     if self._i_from < 0:
                         self._i_from = i
                         self._from_p = na
+                    elif dup[0] < 0:
+                        dup[0] = i
                 elif self._i_to < 0:
                     self._i_to = i
                     self._to_p = na
+                elif dup[0] < 0:
+                    dup[0] = i
             elif e.hid == H_CALL_ID:
                 p = call_id_fault(s, vs, ve)
                 if p >= 0:
                     return fail(err, p, "invalid Call-ID", 400)
                 if self._i_call_id < 0:
                     self._i_call_id = i
+                elif dup[0] < 0:
+                    dup[0] = i
             elif e.hid == H_CSEQ:
                 if scan_cseq(s, vs, ve, &seq, &ms, &me, err) < 0:
                     return -1
@@ -1021,32 +1024,31 @@ cdef class Message:
                     self._cseq_seq = seq
                     self._cseq_ms = ms
                     self._cseq_me = me
+                elif dup[0] < 0:
+                    dup[0] = i
             else:
                 if scan_digits_value(s, vs, ve, 255, &number, "invalid Max-Forwards",
                                      "Max-Forwards out of range", err) < 0:
                     return -1
                 if self._max_forwards < 0:
                     self._max_forwards = <int>number
+                elif dup[0] < 0:
+                    dup[0] = i
         return 0
 
-    cdef int _check_rules(self) except -1:
-        cdef int i, k
-        cdef unsigned int seen = 0
+    cdef int _check_rules(self, int dup) except -1:
+        cdef uint8_t missing
         cdef sf_entry* e
         cdef const char* s = PyBytes_AS_STRING(self._data)
-        for i in range(self._count):
-            e = &self._index[i]
-            if is_single(e.hid):
-                if seen & (1u << e.hid):
-                    raise ParseError.at(self._data, e.name_s,
-                                        f"duplicate {T.HEADER_NAMES[e.hid]} header", 400, self)
-                seen |= 1u << e.hid
-            elif e.hid == H_VIA:
-                seen |= 1u << e.hid
-        for k in range(5):
-            if not seen & (1u << _REQUIRED[k]):
-                raise ParseError.at(self._data, self._head_end,
-                                    f"missing {T.HEADER_NAMES[_REQUIRED[k]]} header", 400, self)
+        if dup >= 0:
+            e = &self._index[dup]
+            raise ParseError.at(self._data, e.name_s,
+                                f"duplicate {T.HEADER_NAMES[e.hid]} header", 400, self)
+        missing = (H_VIA if self._i_via < 0 else H_FROM if self._i_from < 0 else H_TO if self._i_to < 0
+                   else H_CALL_ID if self._i_call_id < 0 else H_CSEQ if self._i_cseq < 0 else 0)
+        if missing:
+            raise ParseError.at(self._data, self._head_end,
+                                f"missing {T.HEADER_NAMES[missing]} header", 400, self)
         if isinstance(self, Request):
             req = <Request>self
             if (req._method_e - req._method_s != self._cseq_me - self._cseq_ms
