@@ -26,6 +26,7 @@ from . import lists as L
 from ._message_py import split_commas
 from collections.abc import Mapping
 
+from ._attrs cimport fast_getattr
 from ._scan cimport (
     SF_TOKEN, SF_WORD, SF_WS, sf_init_tables, sf_is, sf_lower, skip_ws, skip_class, eq_lower, bytes_eq,
 )
@@ -1937,6 +1938,13 @@ cdef class Response(Message):
 
     def __repr__(self):
         return f"<Response {self.status} {self.reason}>"
+
+
+# --- attribute lookup (see _attrs.pxd) ---------------------------------------------------
+
+_READ_OFTEN = ("via", "top_via", "from_", "to", "call_id", "cseq", "is_request", "headers", "body")
+fast_getattr(Request, ("method", "uri") + _READ_OFTEN)
+fast_getattr(Response, ("status", "reason") + _READ_OFTEN)
 
 
 # --- headers view --------------------------------------------------------------------------

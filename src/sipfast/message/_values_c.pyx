@@ -18,6 +18,7 @@ from ..errors import MessageTooLarge, ParseError, VersionNotSupported
 from . import tables as _tables
 from ._values_py import render_auth
 
+from ._attrs cimport fast_getattr
 from ._scan cimport (
     SF_TOKEN, SF_WS, SF_USER, SF_PASS, SF_PARAM, SF_HNV, SF_URIC, SF_HOST,
     sf_init_tables, sf_is, sf_hex, sf_skip_alnum, sf_lower, skip_ws, skip_class, skip_escaped,
@@ -1146,3 +1147,11 @@ cdef class Auth:
 
 
 Mapping.register(Auth)
+
+
+# The attributes read on every message, found without the generic lookup (_attrs.pxd).
+fast_getattr(URI, ("scheme", "user", "host", "port", "params"))
+fast_getattr(NameAddr, ("uri", "tag", "display_name", "params"))
+fast_getattr(Via, ("branch", "host", "port", "transport", "received", "rport", "maddr",
+                   "sent_by", "params"))
+fast_getattr(CSeq, ("seq", "method"))
