@@ -28,7 +28,7 @@ from collections.abc import Mapping
 
 from ._attrs cimport fast_getattr
 from ._scan cimport (
-    SF_TOKEN, SF_WORD, SF_WS, sf_init_tables, sf_is, sf_lower, skip_ws, skip_class, eq_lower, bytes_eq,
+    SF_TOKEN, SF_WORD, SF_WS, sf_init_tables, sf_is, sf_lower, sf_skip_alnum, skip_ws, skip_class, eq_lower, bytes_eq,
 )
 from ._values_c cimport (
     Err, UriParts, NameAddrParts, ViaParts, URI, NameAddr, Via, CSeq, Auth,
@@ -66,71 +66,85 @@ cdef uint8_t H_RECORD_ROUTE = T.H_RECORD_ROUTE
 cdef uint8_t H_CONTENT_TYPE = T.H_CONTENT_TYPE
 cdef uint8_t H_EXPIRES = T.H_EXPIRES
 
-# --- header name -> id: words of eight lower-cased octets, by length ------------------
+# --- header name -> id: three folded words, one perfect-hash probe ------------------------
 #
-# A name is read as up to three 64-bit words with bit 0x20 set in every octet, which
-# lower-cases a letter and leaves '-' and digits alone; of a token's octets only an
-# upper-case letter turns into a letter and only '-' into '-', so no other token can
-# match.  (CR would turn into '-': callers pass tokens only.)  The names of one length
-# sit together and are compared a word at a time: no hashing, one or two compares.
+# A name is read as three 64-bit words (24 octets, zero past its end) with bit 0x20 set
+# in every octet, which lower-cases a letter and leaves '-' and digits alone; of a
+# token's octets only an upper-case letter turns into a letter and only '-' into '-',
+# so no other token can match.  (CR would turn into '-': callers pass tokens only.)
+# A multiplier found at import puts every known name in a slot of its own, so a lookup
+# is one probe and one three-word compare, with no loop over names or octets.
 
 DEF MAX_NAME = 24          # three words; the longest known name has 19 octets
-DEF MAX_NAMES = 96
+DEF MAX_NAMES = 127
+DEF SLOT_BITS = 10
 
-cdef uint64_t _fold_mask[9]        # [k]: keeps the first k octets of a loaded word
-cdef uint64_t _name_words[MAX_NAMES][3]
-cdef uint8_t _name_ids[MAX_NAMES]
-cdef int _len_first[MAX_NAME + 2]  # names of length n: [_len_first[n], _len_first[n + 1])
-cdef uint8_t _compact_ids[256]     # one-letter names, both cases
+cdef uint64_t _word_mask[MAX_NAME + 1][3]  # [n][k]: the octets of word k inside n octets
+cdef uint64_t _name_words[MAX_NAMES + 1][3]  # entry 0 is empty: all-zero words match no name
+cdef uint8_t _name_ids[MAX_NAMES + 1]
+cdef uint8_t _slots[1 << SLOT_BITS]        # hash -> entry
+cdef uint8_t _compact_ids[256]             # one-letter names, both cases
+cdef uint64_t _multiplier
 cdef uint64_t FOLD = 0x2020202020202020ULL
 
 
 cdef inline void name_words(const char* s, Py_ssize_t n, Py_ssize_t avail, uint64_t* w) noexcept nogil:
-    """The folded words of s[:n] (n <= MAX_NAME); ``avail`` octets may be read from s."""
+    """The folded words of s[:n] (2 <= n <= MAX_NAME); ``avail`` octets may be read from s."""
     cdef char buf[MAX_NAME]
-    cdef int k
     if avail < MAX_NAME:  # near the end of the buffer: copy, so that no load runs past it
         memset(buf, 0, MAX_NAME)
         memcpy(buf, s, n)
         s = buf
-    for k in range(3):
-        if n <= 0:
-            w[k] = 0
-        else:
-            memcpy(&w[k], s + 8 * k, 8)
-            w[k] = (w[k] | FOLD) & _fold_mask[n if n < 8 else 8]
-        n -= 8
+    memcpy(&w[0], s, 8)
+    memcpy(&w[1], s + 8, 8)
+    memcpy(&w[2], s + 16, 8)
+    w[0] = (w[0] | FOLD) & _word_mask[n][0]
+    w[1] = (w[1] | FOLD) & _word_mask[n][1]
+    w[2] = (w[2] | FOLD) & _word_mask[n][2]
+
+
+cdef inline unsigned int name_slot(const uint64_t* w, uint64_t multiplier) noexcept nogil:
+    return <unsigned int>(((w[0] ^ (w[1] * 31u) ^ (w[2] * 131u)) * multiplier) >> (64 - SLOT_BITS))
 
 
 cdef void _build_names() except *:
-    cdef char one[8]
-    cdef Py_ssize_t n, k, count = 0
+    global _multiplier
+    cdef char octets[MAX_NAME]
+    cdef Py_ssize_t n, k, i, count
+    cdef uint64_t candidate = 0x9E3779B97F4A7C15ULL
+    cdef unsigned int h
     cdef bytes b
-    cdef uint64_t w[3]
-    for k in range(9):
-        memset(one, 0, 8)
-        memset(one, 0xff, k)
-        memcpy(&_fold_mask[k], one, 8)
+    for n in range(MAX_NAME + 1):
+        memset(octets, 0, MAX_NAME)
+        memset(octets, 0xff, n)
+        for k in range(3):
+            memcpy(&_word_mask[n][k], octets + 8 * k, 8)
     memset(_compact_ids, 0, 256)
-    names = sorted(T.HEADER_IDS.items(), key=lambda item: (len(item[0]), item[1]))
-    assert len(names) <= MAX_NAMES
-    n = 0
-    for key, hid in names:
+    memset(_name_words, 0, sizeof(_name_words))
+    count = 0
+    for key, hid in sorted(T.HEADER_IDS.items()):
         b = key.encode("ascii")
+        assert len(b) <= MAX_NAME and count < MAX_NAMES
         if len(b) == 1:
             _compact_ids[<unsigned char>b[0]] = hid
             _compact_ids[<unsigned char>b.upper()[0]] = hid
-        assert len(b) <= MAX_NAME
-        while n <= len(b):
-            _len_first[n] = count
-            n += 1
-        name_words(b, len(b), len(b), w)
-        _name_words[count][0], _name_words[count][1], _name_words[count][2] = w[0], w[1], w[2]
-        _name_ids[count] = hid
+            continue
         count += 1
-    while n <= MAX_NAME + 1:
-        _len_first[n] = count
-        n += 1
+        name_words(b, len(b), len(b), _name_words[count])
+        _name_ids[count] = hid
+    for k in range(10000):  # a few dozen tries find one; the sequence is fixed
+        memset(_slots, 0, sizeof(_slots))
+        for i in range(1, count + 1):
+            h = name_slot(_name_words[i], candidate)
+            if _slots[h]:
+                break
+            _slots[h] = <uint8_t>i
+        else:
+            _multiplier = candidate
+            return
+        candidate = candidate * 6364136223846793005ULL + 1442695040888963407ULL
+        candidate |= 1u
+    raise RuntimeError("no collision-free multiplier for the header names")
 
 
 _build_names()
@@ -139,27 +153,31 @@ _build_names()
 cdef inline uint8_t header_id(const char* s, Py_ssize_t n, Py_ssize_t avail) noexcept nogil:
     """The id of the header named by the token s[:n], 0 for names sipfast does not know."""
     cdef uint64_t w[3]
-    cdef int i
+    cdef uint8_t i
     if n == 1:
         return _compact_ids[<unsigned char>s[0]]
     if n > MAX_NAME:
         return 0
     name_words(s, n, avail, w)
-    for i in range(_len_first[n], _len_first[n + 1]):
-        if _name_words[i][0] == w[0] and _name_words[i][1] == w[1] and _name_words[i][2] == w[2]:
-            return _name_ids[i]
+    i = _slots[name_slot(w, _multiplier)]
+    if _name_words[i][0] == w[0] and _name_words[i][1] == w[1] and _name_words[i][2] == w[2]:
+        return _name_ids[i]
     return 0
 
 
 cdef inline Py_ssize_t call_id_fault(const char* s, Py_ssize_t vs, Py_ssize_t ve) noexcept nogil:
     """Where s[vs:ve] stops being a Call-ID, callid = word [ "@" word ] (§25.1); -1 when
     it is one."""
-    cdef Py_ssize_t p, at = -1
-    for p in range(vs, ve):
+    cdef Py_ssize_t p = vs, at = -1
+    while True:
+        p = sf_skip_alnum(s, p, ve)
+        if p >= ve:
+            break
         if s[p] == b'@' and at < 0 and p > vs:
             at = p
         elif not sf_is(<unsigned char>s[p], SF_WORD):
             return p
+        p += 1
     if vs == ve or at == ve - 1:
         return ve
     return -1
