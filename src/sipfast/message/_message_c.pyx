@@ -279,6 +279,7 @@ cdef inline Py_ssize_t start_version(const char* s, Py_ssize_t pos, Py_ssize_t e
     return q
 
 
+@cython.final
 cdef class _Index:
     """A growable array of entries while the header section is scanned."""
     cdef sf_entry* items
@@ -873,7 +874,7 @@ def make_response(Request request not None, status, reason=None, *, to_tag=None,
         tag = PyBytes_FromStringAndSize(p, n)
     extra = header_lines(headers) if headers else []
     content = body_bytes(body)
-    request._sync()
+    sync(request)
     s = PyBytes_AS_STRING(request._data)
     blank = blank_line(s, request._body_s)
     add_tag = tag is not None and not to_has_tag(request)
@@ -935,6 +936,14 @@ def make_response(Request request not None, status, reason=None, *, to_tag=None,
     edit.out = out
     response._edit = edit
     return response
+
+
+cdef inline int sync(Message msg) except -1:
+    """Bring an edited message's parse up to date before an accessor reads it (a plain
+    function: a method of a class with subclasses is called through its vtable)."""
+    if msg._edit is not None:
+        msg._materialize()
+    return 0
 
 
 # A message refers only to its bytes, its index and the values made from them (handed
@@ -1129,10 +1138,6 @@ cdef class Message:
 
     # --- editing (see the section comment above _Edits) --------------------------------
 
-    cdef inline int _sync(self) except -1:
-        if self._edit is not None:
-            self._materialize()
-        return 0
 
     cdef int _materialize(self) except -1:
         self._adopt(parse_lenient(self._serialize()))
@@ -1461,7 +1466,7 @@ cdef class Message:
 
     @property
     def version(self):
-        self._sync()
+        sync(self)
         return ascii_str(PyBytes_AS_STRING(self._data), self._version_s, self._version_e)
 
     @property
@@ -1475,7 +1480,7 @@ cdef class Message:
     @property
     def body(self):
         """The body; setting it sets Content-Length."""
-        self._sync()
+        sync(self)
         if self._body is None:
             self._body = self._data[self._body_s:self._body_e]
         return self._body
@@ -1508,7 +1513,7 @@ cdef class Message:
         cdef sf_entry* e
         cdef Py_ssize_t p
         cdef Err err
-        self._sync()
+        sync(self)
         cdef const char* s = PyBytes_AS_STRING(self._data)
         if self._call_id is None:
             if not self._complete:
@@ -1531,7 +1536,7 @@ cdef class Message:
         cdef Py_ssize_t ms, me
         cdef Err err
         cdef int i
-        self._sync()
+        sync(self)
         if not self._complete and self._cseq is None:
             i = self._first(H_CSEQ)
             if i < 0:
@@ -1575,7 +1580,7 @@ cdef class Message:
     @property
     def via(self):
         """All Via values, top first."""
-        self._sync()
+        sync(self)
         if not self._complete:
             return self._partial_vias()
         return list(self._vias())
@@ -1586,7 +1591,7 @@ cdef class Message:
         cdef ViaParts v
         cdef Err err
         cdef sf_entry* e
-        self._sync()
+        sync(self)
         if not self._complete:
             vias = self._partial_vias()
             return vias[0] if vias else None
@@ -1600,7 +1605,7 @@ cdef class Message:
     @property
     def from_(self):
         """From / f."""
-        self._sync()
+        sync(self)
         if not self._complete:
             return self._partial_name_addr(H_FROM)
         if self._from is None:
@@ -1610,7 +1615,7 @@ cdef class Message:
     @property
     def to(self):
         """To / t."""
-        self._sync()
+        sync(self)
         if not self._complete:
             return self._partial_name_addr(H_TO)
         if self._to is None:
@@ -1622,7 +1627,7 @@ cdef class Message:
         cdef unsigned long long number
         cdef Err err
         cdef int i
-        self._sync()
+        sync(self)
         if not self._complete:
             i = self._first(H_MAX_FORWARDS)
             if i < 0:
@@ -1637,7 +1642,7 @@ cdef class Message:
     @property
     def content_length(self):
         """Content-Length / l; None when absent."""
-        self._sync()
+        sync(self)
         return None if self._content_length < 0 else self._content_length
 
     cdef list _name_addrs(self, uint8_t hid):
@@ -1684,7 +1689,7 @@ cdef class Message:
         return False, self._name_addrs(H_CONTACT)
 
     cdef dict _rare(self):
-        self._sync()
+        sync(self)
         if self._cache is None:
             self._cache = {}
         return self._cache
@@ -1700,7 +1705,7 @@ cdef class Message:
     @property
     def contact_star(self):
         """True for ``Contact: *`` (a REGISTER that removes every binding)."""
-        self._sync()
+        sync(self)
         return self._contacts()[0]
 
     @property
@@ -1823,7 +1828,7 @@ cdef class Message:
 
     cdef list _elements(self, uint8_t hid, tuple kind):
         """The elements of the list header `hid`, each checked (message/lists.py)."""
-        self._sync()
+        sync(self)
         cdef const char* s = PyBytes_AS_STRING(self._data)
         cdef int i
         fields = [(self._index[i].value_s, unfold(s, &self._index[i]))
@@ -1900,7 +1905,7 @@ cdef class Request(Message):
 
     @property
     def method(self):
-        self._sync()
+        sync(self)
         if self._method is None:
             self._method = known_method(PyBytes_AS_STRING(self._data), self._method_s, self._method_e)
         return self._method
@@ -1908,7 +1913,7 @@ cdef class Request(Message):
     @property
     def uri(self):
         """The Request-URI; setting it rewrites the start line."""
-        self._sync()
+        sync(self)
         if self._uri is None:
             self._uri = make_uri(self._data, &self._u)
         return self._uri
@@ -1944,12 +1949,12 @@ cdef class Response(Message):
 
     @property
     def status(self):
-        self._sync()
+        sync(self)
         return self._status
 
     @property
     def reason(self):
-        self._sync()
+        sync(self)
         if self._reason is None:
             self._reason = decode(PyBytes_AS_STRING(self._data), self._reason_s, self._reason_e)
         return self._reason
@@ -2004,7 +2009,7 @@ cdef class Headers:
     cdef list _matches(self, str name):
         if name is None:
             raise TypeError("header names are str, not NoneType")
-        self._msg._sync()
+        sync(self._msg)
         cdef bytes key = name.lower().encode("utf-8", "surrogateescape")
         cdef const char* k = PyBytes_AS_STRING(key)
         cdef Py_ssize_t kn = PyBytes_GET_SIZE(key)
@@ -2053,22 +2058,22 @@ cdef class Headers:
         return isinstance(name, str) and len(self._matches(name)) > 0
 
     def keys(self):
-        self._msg._sync()
+        sync(self._msg)
         return [self._name(i) for i in range(self._msg._count)]
 
     def values(self):
-        self._msg._sync()
+        sync(self._msg)
         return [self._value(i) for i in range(self._msg._count)]
 
     def items(self):
-        self._msg._sync()
+        sync(self._msg)
         return [(self._name(i), self._value(i)) for i in range(self._msg._count)]
 
     def __iter__(self):
         return iter(self.keys())
 
     def __len__(self):
-        self._msg._sync()
+        sync(self._msg)
         return self._msg._count
 
     # Edits: recorded on the message, written by bytes(msg).
