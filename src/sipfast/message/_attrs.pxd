@@ -13,26 +13,33 @@
 cdef extern from *:
     """
     typedef struct { PyObject *name; getter get; void *closure; PyObject *value; } sf_attr;
+    #define SF_SLOT_BITS 5   /* a table of 32 slots, at most 16 names: short probes */
     #define SF_MAX_ATTRS 16
     #define SF_MAX_TYPES 8
-    typedef struct { PyTypeObject *type; int n; sf_attr attrs[SF_MAX_ATTRS]; } sf_attrs;
+    typedef struct { PyTypeObject *type; sf_attr slots[1 << SF_SLOT_BITS]; } sf_attrs;
     static sf_attrs sf_fast_attrs[SF_MAX_TYPES];
     static int sf_fast_types = 0;
 
+    static inline unsigned sf_slot(PyObject *name) {  /* by address: names are interned */
+        return (unsigned)(((uintptr_t)name >> 4) * 0x9E3779B1u) >> (32 - SF_SLOT_BITS);
+    }
+
     static PyObject *sf_getattro(PyObject *o, PyObject *name) {
         PyTypeObject *t = Py_TYPE(o);
-        sf_attrs *table;
-        int i, k;
+        sf_attr *a;
+        unsigned i;
+        int k;
         for (k = 0; k < sf_fast_types; k++) {
             if (sf_fast_attrs[k].type != t) continue;
-            table = &sf_fast_attrs[k];
-            for (i = 0; i < table->n; i++) {
-                if (table->attrs[i].name != name) continue;
-                if (table->attrs[i].get == NULL) {
-                    Py_INCREF(table->attrs[i].value);
-                    return table->attrs[i].value;
+            for (i = sf_slot(name);; i = (i + 1) & ((1u << SF_SLOT_BITS) - 1)) {
+                a = &sf_fast_attrs[k].slots[i];
+                if (a->name == NULL) break;
+                if (a->name != name) continue;
+                if (a->get == NULL) {
+                    Py_INCREF(a->value);
+                    return a->value;
                 }
-                return table->attrs[i].get(o, table->attrs[i].closure);
+                return a->get(o, a->closure);
             }
             break;
         }
@@ -47,8 +54,11 @@ cdef extern from *:
             return -1;
         }
         table = &sf_fast_attrs[sf_fast_types];
+        memset(table, 0, sizeof(*table));
         for (i = 0; i < n; i++) {
             PyObject *name = PyTuple_GET_ITEM(names, i), *d;
+            sf_attr *a;
+            unsigned h;
             if (!PyUnicode_CheckExact(name)) {
                 PyErr_SetString(PyExc_TypeError, "fast_getattr: names are str");
                 return -1;
@@ -61,22 +71,22 @@ cdef extern from *:
                 PyErr_SetObject(PyExc_AttributeError, name);
                 return -1;
             }
-            table->attrs[i].name = name;  /* kept for the life of the process */
+            for (h = sf_slot(name); table->slots[h].name != NULL;
+                 h = (h + 1) & ((1u << SF_SLOT_BITS) - 1)) {}
+            a = &table->slots[h];
+            a->name = name;  /* kept for the life of the process */
             if (Py_IS_TYPE(d, &PyGetSetDescr_Type)) {
-                table->attrs[i].get = ((PyGetSetDescrObject *)d)->d_getset->get;
-                table->attrs[i].closure = ((PyGetSetDescrObject *)d)->d_getset->closure;
-                table->attrs[i].value = NULL;
+                a->get = ((PyGetSetDescrObject *)d)->d_getset->get;
+                a->closure = ((PyGetSetDescrObject *)d)->d_getset->closure;
             } else if (Py_TYPE(d)->tp_descr_get == NULL) {  /* a plain class attribute */
-                table->attrs[i].get = NULL;
                 Py_INCREF(d);
-                table->attrs[i].value = d;
+                a->value = d;
             } else {
                 PyErr_Format(PyExc_TypeError, "fast_getattr: %R is neither a getset "
                              "descriptor nor a plain class attribute", name);
                 return -1;
             }
         }
-        table->n = (int)n;
         table->type = t;
         sf_fast_types++;
         t->tp_getattro = sf_getattro;
