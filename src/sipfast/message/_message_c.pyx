@@ -410,9 +410,9 @@ cdef object parse_message(bytes data, Py_ssize_t start, Py_ssize_t end, _Limits 
             if p >= line_end or s[p] != b' ':
                 fail(&err, p, "expected SP after method", 400)
                 raise_at(data, &err, None)
-            uri_start = p = p + 1
-            while p < line_end and s[p] != b' ':
-                p += 1
+            uri_start = p + 1
+            nlp = <const char*>memchr(s + uri_start, b' ', line_end - uri_start)
+            p = line_end if nlp == NULL else nlp - s
             if scan_uri(s, uri_start, p, &u, &err) < 0:
                 raise_at(data, &err, None)
             req._u = u
@@ -1546,9 +1546,11 @@ cdef class Message:
                 self._raise(&err)
             return make_cseq(seq, known_method(PyBytes_AS_STRING(self._data), ms, me))
         if self._cseq is None:
-            self._cseq = make_cseq(self._cseq_seq,
-                                   known_method(PyBytes_AS_STRING(self._data), self._cseq_ms, self._cseq_me))
+            self._cseq = make_cseq(self._cseq_seq, self._cseq_method())
         return self._cseq
+
+    cdef str _cseq_method(self):
+        return known_method(PyBytes_AS_STRING(self._data), self._cseq_ms, self._cseq_me)
 
     cdef list _vias(self):
         cdef const char* s = PyBytes_AS_STRING(self._data)
@@ -1897,6 +1899,12 @@ cdef class Request(Message):
         self._method = r._method
         self._uri = r._uri
         return 0
+
+    cdef str _cseq_method(self):
+        # a complete request's CSeq method is its own (_check_rules): one str for both
+        if self._method is None:
+            self._method = known_method(PyBytes_AS_STRING(self._data), self._method_s, self._method_e)
+        return self._method
 
     cdef bytes _start_line(self, bytes uri):
         cdef bytes data = self._data

@@ -83,7 +83,25 @@ cdef extern from *:
         stop = (~sf_alnum_mask16(s + end - 16) & 0xffffu) >> (p - (end - 16));
         return stop ? p + __builtin_ctz(stop) : end;
     }
+    /* Whether s[a:b] is all ASCII (no octet with the high bit set). */
+    static inline int sf_ascii(const char *s, Py_ssize_t a, Py_ssize_t b) {
+        while (b - a >= 16) {
+            if (_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(s + a)))) return 0;
+            a += 16;
+        }
+        if (a >= b) return 1;
+        if (b < 16) {
+            for (; a < b; a++) if ((unsigned char)s[a] >= 0x80) return 0;
+            return 1;
+        }
+        return ((unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(s + b - 16)))
+                >> (a - (b - 16))) == 0;
+    }
     #else
+    static inline int sf_ascii(const char *s, Py_ssize_t a, Py_ssize_t b) {
+        for (; a < b; a++) if ((unsigned char)s[a] >= 0x80) return 0;
+        return 1;
+    }
     static inline Py_ssize_t sf_skip_alnum(const char *s, Py_ssize_t p, Py_ssize_t end) {
         while (p < end && (sf_class[(unsigned char)s[p]] & SF_HOST) && s[p] != '_') p++;
         return p;
@@ -99,6 +117,7 @@ cdef extern from *:
     bint sf_is(unsigned char c, int flag) nogil
     bint sf_hex(unsigned char c) nogil
     Py_ssize_t sf_skip_alnum(const char* s, Py_ssize_t p, Py_ssize_t end) nogil
+    bint sf_ascii(const char* s, Py_ssize_t a, Py_ssize_t b) nogil
 
 
 cdef inline Py_ssize_t skip_ws(const char* s, Py_ssize_t p, Py_ssize_t end) noexcept nogil:

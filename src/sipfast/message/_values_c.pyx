@@ -21,7 +21,7 @@ from ._values_py import render_auth
 from ._attrs cimport fast_getattr
 from ._scan cimport (
     SF_TOKEN, SF_WS, SF_USER, SF_PASS, SF_PARAM, SF_HNV, SF_URIC, SF_HOST,
-    sf_init_tables, sf_is, sf_hex, sf_skip_alnum, sf_lower, skip_ws, skip_class, skip_escaped,
+    sf_init_tables, sf_is, sf_hex, sf_skip_alnum, sf_ascii, sf_lower, skip_ws, skip_class, skip_escaped,
     skip_quoted_body, eq_lower, bytes_eq,
 )
 
@@ -57,11 +57,9 @@ cdef inline str ascii_new(const char* s, Py_ssize_t n):
 
 
 cdef str decode(const char* s, Py_ssize_t a, Py_ssize_t b):
-    cdef Py_ssize_t i
-    for i in range(a, b):
-        if <unsigned char>s[i] >= 0x80:
-            return PyUnicode_DecodeUTF8(s + a, b - a, "surrogateescape")
-    return ascii_new(s + a, b - a)
+    if sf_ascii(s, a, b):
+        return ascii_new(s + a, b - a)
+    return PyUnicode_DecodeUTF8(s + a, b - a, "surrogateescape")
 
 
 cdef str ascii_str(const char* s, Py_ssize_t a, Py_ssize_t b):
