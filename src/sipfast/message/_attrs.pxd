@@ -24,27 +24,36 @@ cdef extern from *:
         return (unsigned)(((uintptr_t)name >> 4) * 0x9E3779B1u) >> (32 - SF_SLOT_BITS);
     }
 
-    static PyObject *sf_getattro(PyObject *o, PyObject *name) {
-        PyTypeObject *t = Py_TYPE(o);
+    static inline PyObject *sf_lookup(sf_attrs *table, PyObject *o, PyObject *name) {
         sf_attr *a;
         unsigned i;
-        int k;
-        for (k = 0; k < sf_fast_types; k++) {
-            if (sf_fast_attrs[k].type != t) continue;
+        if (Py_TYPE(o) == table->type) {  /* not a subclass, which may override */
             for (i = sf_slot(name);; i = (i + 1) & ((1u << SF_SLOT_BITS) - 1)) {
-                a = &sf_fast_attrs[k].slots[i];
-                if (a->name == NULL) break;
-                if (a->name != name) continue;
-                if (a->get == NULL) {
-                    Py_INCREF(a->value);
-                    return a->value;
+                a = &table->slots[i];
+                if (a->name == name) {
+                    if (a->get == NULL) {
+                        Py_INCREF(a->value);
+                        return a->value;
+                    }
+                    return a->get(o, a->closure);
                 }
-                return a->get(o, a->closure);
+                if (a->name == NULL) break;
             }
-            break;
         }
         return PyObject_GenericGetAttr(o, name);
     }
+
+    /* One tp_getattro per table, so that a lookup goes straight to its type's names. */
+    #define SF_GETATTRO(k) \
+        static PyObject *sf_getattro_##k(PyObject *o, PyObject *n) { \
+            return sf_lookup(&sf_fast_attrs[k], o, n); \
+        }
+    SF_GETATTRO(0) SF_GETATTRO(1) SF_GETATTRO(2) SF_GETATTRO(3)
+    SF_GETATTRO(4) SF_GETATTRO(5) SF_GETATTRO(6) SF_GETATTRO(7)
+    static getattrofunc sf_getattros[SF_MAX_TYPES] = {
+        sf_getattro_0, sf_getattro_1, sf_getattro_2, sf_getattro_3,
+        sf_getattro_4, sf_getattro_5, sf_getattro_6, sf_getattro_7,
+    };
 
     static int sf_fast_getattr(PyTypeObject *t, PyObject *names) {
         Py_ssize_t i, n = PyTuple_GET_SIZE(names);
@@ -88,8 +97,7 @@ cdef extern from *:
             }
         }
         table->type = t;
-        sf_fast_types++;
-        t->tp_getattro = sf_getattro;
+        t->tp_getattro = sf_getattros[sf_fast_types++];
         PyType_Modified(t);
         return 0;
     }
