@@ -349,6 +349,7 @@ cdef Py_ssize_t scan_uri(const char* s, Py_ssize_t start, Py_ssize_t end, UriPar
     """Validate and split the URI s[start:end]; the whole span must be the URI."""
     cdef Py_ssize_t pos, p, q, at, colon
     cdef unsigned char c
+    cdef const char* found
     u.start = start
     u.end = end
     u.user_s = u.pass_s = u.headers_s = -1
@@ -369,13 +370,8 @@ cdef Py_ssize_t scan_uri(const char* s, Py_ssize_t start, Py_ssize_t end, UriPar
     pos = colon + 1
     if eq_lower(s + start, colon - start, "sip", 3) or eq_lower(s + start, colon - start, "sips", 4):
         u.kind = 1
-        at = -1
-        q = pos
-        while q < end:
-            if s[q] == b'@':
-                at = q
-                break
-            q += 1
+        found = <const char*>memchr(s + pos, b'@', end - pos) if pos < end else NULL
+        at = -1 if found == NULL else found - s
         if at >= 0:
             p = skip_escaped(s, pos, at, SF_USER)
             if p == pos:
@@ -581,6 +577,7 @@ cdef Py_ssize_t scan_name_addr(const char* s, Py_ssize_t pos, Py_ssize_t end, bi
     cdef Py_ssize_t p, last, q, stop
     cdef UriParts u
     cdef unsigned char c
+    cdef const char* gt
     pos = skip_ws(s, pos, end)
     na.start = pos
     na.display = 0
@@ -610,11 +607,10 @@ cdef Py_ssize_t scan_name_addr(const char* s, Py_ssize_t pos, Py_ssize_t end, bi
             na.disp_e = last
             pos = p
     if pos < end and s[pos] == b'<':
-        q = pos + 1
-        while q < end and s[q] != b'>':
-            q += 1
-        if q >= end:
+        gt = <const char*>memchr(s + pos + 1, b'>', end - pos - 1)
+        if gt == NULL:
             return fail(err, pos, "missing '>'")
+        q = gt - s
         na.uri_s = pos + 1
         na.uri_e = q
         stop = q + 1
