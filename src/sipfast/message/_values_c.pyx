@@ -10,6 +10,7 @@ first read.  Reasons and offsets of errors are those of the Python twin.
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_New, PyUnicode_1BYTE_DATA
+from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memchr, memcpy
 
 from collections.abc import Mapping
@@ -327,6 +328,25 @@ cdef inline Py_ssize_t scan_host(const char* s, Py_ssize_t pos, Py_ssize_t end, 
     return q
 
 
+# "sip:" and "SIP/2.0/" in any case, how nearly every URI and sent-protocol begins, each
+# compared as one word: only the three letters are folded, so that no other octet can
+# pass for ':', '/', '2' or '.'.
+cdef uint32_t _SIP_WORD, _SIP_FOLD
+cdef uint64_t _SIP_20_WORD, _SIP_20_FOLD
+
+
+cdef int _init_words() except -1:
+    global _SIP_WORD, _SIP_FOLD, _SIP_20_WORD, _SIP_20_FOLD
+    memcpy(&_SIP_WORD, b"sip:", 4)
+    memcpy(&_SIP_FOLD, b"\x20\x20\x20\0", 4)
+    memcpy(&_SIP_20_WORD, b"sip/2.0/", 8)
+    memcpy(&_SIP_20_FOLD, b"\x20\x20\x20\0\0\0\0\0", 8)
+    return 0
+
+
+_init_words()
+
+
 # --- URI ------------------------------------------------------------------------------
 
 cdef Py_ssize_t uri_params(const char* s, Py_ssize_t pos, Py_ssize_t end, Err* err) noexcept nogil:
@@ -350,25 +370,34 @@ cdef Py_ssize_t scan_uri(const char* s, Py_ssize_t start, Py_ssize_t end, UriPar
     cdef Py_ssize_t pos, p, q, at, colon
     cdef unsigned char c
     cdef const char* found
+    cdef uint32_t word
+    cdef bint sip = False
     u.start = start
     u.end = end
     u.user_s = u.pass_s = u.headers_s = -1
     u.user_e = u.pass_e = u.headers_e = -1
     u.host_s = u.host_e = -1
     u.port = -1
-    if start >= end or not ((b'a' <= s[start] <= b'z') or (b'A' <= s[start] <= b'Z')):
-        return fail(err, start, "invalid URI scheme")
-    colon = start + 1
-    while colon < end:
-        c = <unsigned char>s[colon]
-        if not (sf_is(c, SF_HOST) and c != b'_' or c == b'+'):
-            break
-        colon += 1
-    if colon >= end or s[colon] != b':':
-        return fail(err, colon, "expected ':' after URI scheme")
+    if end - start >= 4:
+        memcpy(&word, s + start, 4)
+        sip = word | _SIP_FOLD == _SIP_WORD  # "sip:" in any case, as one word
+    if sip:
+        colon = start + 3
+    else:
+        if start >= end or not ((b'a' <= s[start] <= b'z') or (b'A' <= s[start] <= b'Z')):
+            return fail(err, start, "invalid URI scheme")
+        colon = start + 1
+        while colon < end:
+            c = <unsigned char>s[colon]
+            if not (sf_is(c, SF_HOST) and c != b'_' or c == b'+'):
+                break
+            colon += 1
+        if colon >= end or s[colon] != b':':
+            return fail(err, colon, "expected ':' after URI scheme")
+        sip = eq_lower(s + start, colon - start, "sip", 3) or eq_lower(s + start, colon - start, "sips", 4)
     u.colon = colon
     pos = colon + 1
-    if eq_lower(s + start, colon - start, "sip", 3) or eq_lower(s + start, colon - start, "sips", 4):
+    if sip:
         u.kind = 1
         found = <const char*>memchr(s + pos, b'@', end - pos) if pos < end else NULL
         at = -1 if found == NULL else found - s
@@ -738,8 +767,14 @@ cdef inline Py_ssize_t via_slash(const char* s, Py_ssize_t pos, Py_ssize_t end, 
 cdef Py_ssize_t scan_via(const char* s, Py_ssize_t pos, Py_ssize_t end, ViaParts* v, Err* err) noexcept nogil:
     """One via-parm: ``sent-protocol LWS sent-by *(SEMI via-params)``."""
     cdef Py_ssize_t p, q
+    cdef uint64_t word
     pos = skip_ws(s, pos, end)
     v.start = pos
+    if end - pos >= 8:
+        memcpy(&word, s + pos, 8)
+        if word | _SIP_20_FOLD == _SIP_20_WORD:  # what the walk below would find
+            v.name_s, v.name_e, v.version_s, v.version_e = pos, pos + 3, pos + 4, pos + 7
+            return scan_via_transport(s, skip_ws(s, pos + 8, end), end, v, err)
     q = skip_class(s, pos, end, SF_TOKEN)
     if q == pos:
         return fail(err, pos, "invalid Via sent-protocol")
@@ -756,6 +791,13 @@ cdef Py_ssize_t scan_via(const char* s, Py_ssize_t pos, Py_ssize_t end, ViaParts
     pos = via_slash(s, q, end, err)
     if pos < 0:
         return -1
+    return scan_via_transport(s, pos, end, v, err)
+
+
+cdef inline Py_ssize_t scan_via_transport(const char* s, Py_ssize_t pos, Py_ssize_t end, ViaParts* v,
+                                          Err* err) noexcept nogil:
+    """The rest of a via-parm, from its transport on."""
+    cdef Py_ssize_t p, q
     q = skip_class(s, pos, end, SF_TOKEN)
     if q == pos:
         return fail(err, pos, "invalid Via transport")
