@@ -196,8 +196,11 @@ _DEFAULT.max_line = DEFAULT_LIMITS.max_line_length
 _DEFAULT.max_headers = DEFAULT_LIMITS.max_headers
 
 
+cdef object _DEFAULT_LIMITS = DEFAULT_LIMITS
+
+
 cdef _Limits c_limits(object limits):
-    if limits is None or limits is DEFAULT_LIMITS:
+    if limits is None or limits is _DEFAULT_LIMITS:
         return _DEFAULT
     limits = limits_or_default(limits)
     cdef _Limits l = _Limits.__new__(_Limits)

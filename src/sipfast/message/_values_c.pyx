@@ -10,8 +10,8 @@ first read.  Reasons and offsets of errors are those of the Python twin.
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.unicode cimport PyUnicode_DecodeUTF8, PyUnicode_New, PyUnicode_1BYTE_DATA
-from libc.stdint cimport uint32_t, uint64_t
-from libc.string cimport memchr, memcpy
+from libc.stdint cimport uint8_t, uint32_t, uint64_t
+from libc.string cimport memchr, memcpy, memset
 
 from collections.abc import Mapping
 
@@ -69,23 +69,27 @@ cdef str ascii_str(const char* s, Py_ssize_t a, Py_ssize_t b):
 
 
 # The methods sipfast knows, as shared str objects: reading a method allocates nothing.
+# No two of them share both length and first letter, so (length, first letter) picks
+# the one candidate to compare.
 cdef tuple _METHOD_OBJECTS = tuple(_tables.METHODS)
 cdef bytes _METHOD_BLOB = "".join(_tables.METHODS).encode("ascii")
-cdef enum:
-    MAX_METHODS = 32
-cdef int _n_methods = len(_METHOD_OBJECTS)
-cdef const char* _method_text[MAX_METHODS]
-cdef Py_ssize_t _method_len[MAX_METHODS]
+cdef const char* _method_text[64]
+cdef uint8_t _method_slot[16][64]  # [length][octet & 63] -> method index + 1
 
 
 cdef int _init_methods() except -1:
-    cdef Py_ssize_t off = 0
+    cdef Py_ssize_t off = 0, n
     cdef int i
-    assert _n_methods <= MAX_METHODS
-    for i in range(_n_methods):
+    cdef unsigned char first
+    assert len(_METHOD_OBJECTS) < 64
+    memset(_method_slot, 0, sizeof(_method_slot))
+    for i, method in enumerate(_METHOD_OBJECTS):
+        n = len(method)
+        first = <unsigned char>_METHOD_BLOB[off]
+        assert n < 16 and not _method_slot[n][first & 63], f"{method}: slot taken"
         _method_text[i] = PyBytes_AS_STRING(_METHOD_BLOB) + off
-        _method_len[i] = len(_METHOD_OBJECTS[i])
-        off += _method_len[i]
+        _method_slot[n][first & 63] = i + 1
+        off += n
     return 0
 
 
@@ -96,8 +100,9 @@ cdef str known_method(const char* s, Py_ssize_t a, Py_ssize_t b):
     """The method as a shared str: no allocation for the methods sipfast knows."""
     cdef Py_ssize_t n = b - a
     cdef int i
-    for i in range(_n_methods):
-        if _method_len[i] == n and _method_text[i][0] == s[a] and bytes_eq(s + a, _method_text[i], n):
+    if 0 < n < 16:
+        i = _method_slot[n][<unsigned char>s[a] & 63] - 1
+        if i >= 0 and bytes_eq(s + a, _method_text[i], n):
             return <str>_METHOD_OBJECTS[i]
     return ascii_str(s, a, b)
 
