@@ -54,6 +54,16 @@ cdef extern from *:
        but SF_WS.  Sixteen octets are tested at once, so that the scanners' per-octet
        loops only see the rarer octets; no load reaches before s or past end (the last
        block is the one that ends at end, when the buffer is long enough). */
+    #if defined(_MSC_VER)
+    #include <intrin.h>
+    static inline unsigned sf_ctz(unsigned x) {  /* x != 0 */
+        unsigned long i;
+        _BitScanForward(&i, x);
+        return (unsigned)i;
+    }
+    #else
+    #define sf_ctz(x) ((unsigned)__builtin_ctz(x))
+    #endif
     #if defined(__SSE2__) || defined(_M_X64)
     #include <emmintrin.h>
     static inline unsigned sf_alnum_mask16(const char *q) {
@@ -72,7 +82,7 @@ cdef extern from *:
         unsigned stop;
         while (end - p >= 16) {
             stop = ~sf_alnum_mask16(s + p) & 0xffffu;
-            if (stop) return p + __builtin_ctz(stop);
+            if (stop) return p + sf_ctz(stop);
             p += 16;
         }
         if (p >= end) return end;
@@ -81,7 +91,7 @@ cdef extern from *:
             return p;
         }
         stop = (~sf_alnum_mask16(s + end - 16) & 0xffffu) >> (p - (end - 16));
-        return stop ? p + __builtin_ctz(stop) : end;
+        return stop ? p + sf_ctz(stop) : end;
     }
     /* Whether s[a:b] is all ASCII (no octet with the high bit set). */
     static inline int sf_ascii(const char *s, Py_ssize_t a, Py_ssize_t b) {
