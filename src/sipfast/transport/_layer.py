@@ -271,7 +271,7 @@ class TransportLayer:
             self._servers.append(server)
             host, port = server.sockets[0].getsockname()[:2]
             bound = Address(transport, host, port)
-            flow = _Listening(bound, server)
+            flow = ListeningFlow(bound, server.close)
         elif transport in ("WS", "WSS"):
             from ._websocket import listen_websocket
 
@@ -574,20 +574,21 @@ def _stateless_tag(request: Any) -> str | None:
     return hashlib.blake2s(key.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
 
 
-class _Listening(Flow):
-    """A TCP/TLS listening socket, as a listener entry (it sends nothing itself)."""
+class ListeningFlow(Flow):
+    """A TCP/TLS/WS/WSS listening socket, as a listener entry (it sends nothing itself);
+    `stop` closes the socket."""
 
-    def __init__(self, local: Address, server: asyncio.AbstractServer) -> None:
+    def __init__(self, local: Address, stop: Callable[[], object]) -> None:
         self.local = local
         self.transport = local.transport
         self.closed = False
         self.last_used = 0.0
-        self._server = server
+        self._stop = stop
 
     def send(self, data: bytes, address: Address) -> bool:
         return False
 
     def close(self) -> None:
         self.closed = True
-        self._server.close()
+        self._stop()
 

@@ -22,7 +22,7 @@ from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.protocol import State
 from websockets.typing import Subprotocol
@@ -31,13 +31,12 @@ from ..errors import ParseError
 from ..message import Keepalive
 from ..message.limits import limits_or_default
 from ._address import Address, sent_by
-from ._layer import Flow
+from ._layer import Flow, ListeningFlow
 
 if TYPE_CHECKING:
     from ._layer import TransportLayer
 
-__all__ = ["SUBPROTOCOL", "WebSocketFlow", "WebSocketListener", "connect_websocket",
-           "listen_websocket"]
+__all__ = ["SUBPROTOCOL", "WebSocketFlow", "connect_websocket", "listen_websocket"]
 
 log = logging.getLogger("sipfast.transport")
 
@@ -192,30 +191,8 @@ class WebSocketFlow(Flow):
         return f"<WebSocketFlow {self.local} -> {self.remote}{' closed' if self.closed else ''}>"
 
 
-class WebSocketListener(Flow):
-    """A WS/WSS listening socket, as a listener entry (it sends nothing itself)."""
-
-    def __init__(self, local: Address, server: Server) -> None:
-        self.local = local
-        self.transport = local.transport
-        self.closed = False
-        self.last_used = 0.0
-        self.server = server
-
-    def send(self, data: bytes, address: Address) -> bool:
-        return False
-
-    def close(self) -> None:
-        self.closed = True
-        # websockets closes its socket from a task: close it now, so the port is
-        # free when the layer's close() returns.  Open connections stay, as a TCP
-        # listener's do: they are the layer's to close (1000, in TransportLayer.close)
-        self.server.server.close()
-        self.server.close(close_connections=False)
-
-
 async def listen_websocket(layer: TransportLayer, address: Address,
-                           context: ssl.SSLContext | None) -> WebSocketListener:
+                           context: ssl.SSLContext | None) -> ListeningFlow:
     """Listen for WS (or WSS with `context`) connections on `address` (port 0 picks one)."""
     transport = address.transport
 
@@ -233,7 +210,15 @@ async def listen_websocket(layer: TransportLayer, address: Address,
     # layer.close() waits for it as for a TCP listener
     layer._servers.append(server.server)
     host, port = server.sockets[0].getsockname()[:2]
-    return WebSocketListener(Address(transport, host, port), server)
+
+    def stop() -> None:
+        # websockets closes its socket from a task: close it now, so the port is free
+        # when the layer's close() returns.  Open connections stay, as a TCP
+        # listener's do: they are the layer's to close (1000, in TransportLayer.close)
+        server.server.close()
+        server.close(close_connections=False)
+
+    return ListeningFlow(Address(transport, host, port), stop)
 
 
 async def connect_websocket(layer: TransportLayer, destination: Address,
