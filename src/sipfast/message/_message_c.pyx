@@ -326,6 +326,7 @@ cdef object parse_message(bytes data, Py_ssize_t start, Py_ssize_t end, _Limits 
     cdef Py_ssize_t pos = start, nl_, line_end, p, q, version_end, uri_start, stop
     cdef Py_ssize_t head_end, body_start, body_end
     cdef const char* nlp
+    cdef const char* sp
     cdef int status = 0, digits
     cdef sf_entry* cur = NULL
     cdef sf_entry* e
@@ -414,8 +415,8 @@ cdef object parse_message(bytes data, Py_ssize_t start, Py_ssize_t end, _Limits 
                 fail(&err, p, "expected SP after method", 400)
                 raise_at(data, &err, None)
             uri_start = p + 1
-            nlp = <const char*>memchr(s + uri_start, b' ', line_end - uri_start)
-            p = line_end if nlp == NULL else nlp - s
+            sp = <const char*>memchr(s + uri_start, b' ', line_end - uri_start)
+            p = line_end if sp == NULL else sp - s
             if scan_uri(s, uri_start, p, &u, &err) < 0:
                 raise_at(data, &err, None)
             req._u = u

@@ -17,6 +17,7 @@ cdef extern from *:
     #define SF_URIC   64   /* reserved / unreserved / [ ] */
     #define SF_HOST  128   /* alphanum - . _ */
     #define SF_WORD  256   /* word: what a Call-ID is made of, around its "@" */
+    #define SF_GENVALUE 512  /* token / ":" / "[" / "]": an unquoted parameter value */
     static unsigned short sf_class[256];
     static unsigned char sf_lower[256];
     static int sf_tables_ready = 0;
@@ -28,9 +29,10 @@ cdef extern from *:
             sf_lower[c] = (unsigned char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
                 sf_class[c] |= SF_TOKEN | SF_USER | SF_PASS | SF_PARAM | SF_HNV | SF_URIC | SF_HOST
-                               | SF_WORD;
+                               | SF_WORD | SF_GENVALUE;
         }
-        for (p = "-.!%*_+`'~"; *p; p++) sf_class[(unsigned char)*p] |= SF_TOKEN;
+        for (p = "-.!%*_+`'~"; *p; p++) sf_class[(unsigned char)*p] |= SF_TOKEN | SF_GENVALUE;
+        for (p = ":[]"; *p; p++) sf_class[(unsigned char)*p] |= SF_GENVALUE;
         for (p = " \\t\\r\\n"; *p; p++) sf_class[(unsigned char)*p] |= SF_WS;
         /* unreserved = alphanum / mark; mark = - _ . ! ~ * ' ( ) */
         for (p = "-_.!~*'()"; *p; p++)
@@ -54,6 +56,14 @@ cdef extern from *:
        but SF_WS.  Sixteen octets are tested at once, so that the scanners' per-octet
        loops only see the rarer octets; no load reaches before s or past end (the last
        block is the one that ends at end, when the buffer is long enough). */
+    static inline Py_ssize_t sf_skip_alnum_octets(const char *s, Py_ssize_t p, Py_ssize_t end) {
+        while (p < end && (sf_class[(unsigned char)s[p]] & SF_HOST) && s[p] != '_') p++;
+        return p;
+    }
+    static inline int sf_ascii_octets(const char *s, Py_ssize_t a, Py_ssize_t b) {
+        for (; a < b; a++) if ((unsigned char)s[a] >= 0x80) return 0;
+        return 1;
+    }
     #if defined(_MSC_VER)
     #include <intrin.h>
     static inline unsigned sf_ctz(unsigned x) {  /* x != 0 */
@@ -86,10 +96,7 @@ cdef extern from *:
             p += 16;
         }
         if (p >= end) return end;
-        if (end < 16) {
-            while (p < end && (sf_class[(unsigned char)s[p]] & SF_HOST) && s[p] != '_') p++;
-            return p;
-        }
+        if (end < 16) return sf_skip_alnum_octets(s, p, end);
         stop = (~sf_alnum_mask16(s + end - 16) & 0xffffu) >> (p - (end - 16));
         return stop ? p + sf_ctz(stop) : end;
     }
@@ -100,28 +107,19 @@ cdef extern from *:
             a += 16;
         }
         if (a >= b) return 1;
-        if (b < 16) {
-            for (; a < b; a++) if ((unsigned char)s[a] >= 0x80) return 0;
-            return 1;
-        }
+        if (b < 16) return sf_ascii_octets(s, a, b);
         return ((unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(s + b - 16)))
                 >> (a - (b - 16))) == 0;
     }
     #else
-    static inline int sf_ascii(const char *s, Py_ssize_t a, Py_ssize_t b) {
-        for (; a < b; a++) if ((unsigned char)s[a] >= 0x80) return 0;
-        return 1;
-    }
-    static inline Py_ssize_t sf_skip_alnum(const char *s, Py_ssize_t p, Py_ssize_t end) {
-        while (p < end && (sf_class[(unsigned char)s[p]] & SF_HOST) && s[p] != '_') p++;
-        return p;
-    }
+    #define sf_skip_alnum sf_skip_alnum_octets
+    #define sf_ascii sf_ascii_octets
     #endif
     static inline int sf_hex(unsigned char c) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
     """
-    int SF_TOKEN, SF_WS, SF_USER, SF_PASS, SF_PARAM, SF_HNV, SF_URIC, SF_HOST, SF_WORD
+    int SF_TOKEN, SF_WS, SF_USER, SF_PASS, SF_PARAM, SF_HNV, SF_URIC, SF_HOST, SF_WORD, SF_GENVALUE
     unsigned char sf_lower[256]
     void sf_init_tables() nogil
     bint sf_is(unsigned char c, int flag) nogil

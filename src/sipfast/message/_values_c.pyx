@@ -21,7 +21,7 @@ from ._values_py import render_auth
 
 from ._attrs cimport fast_getattr
 from ._scan cimport (
-    SF_TOKEN, SF_WS, SF_USER, SF_PASS, SF_PARAM, SF_HNV, SF_URIC, SF_HOST,
+    SF_TOKEN, SF_WS, SF_USER, SF_PASS, SF_PARAM, SF_HNV, SF_URIC, SF_HOST, SF_GENVALUE,
     sf_init_tables, sf_is, sf_hex, sf_skip_alnum, sf_ascii, sf_lower, skip_ws, skip_class, skip_escaped,
     skip_quoted_body, eq_lower, bytes_eq,
 )
@@ -169,15 +169,7 @@ cdef inline Py_ssize_t scan_quoted(const char* s, Py_ssize_t pos, Py_ssize_t end
 
 
 cdef inline Py_ssize_t scan_genvalue(const char* s, Py_ssize_t p, Py_ssize_t end) noexcept nogil:
-    cdef unsigned char c
-    while True:
-        p = sf_skip_alnum(s, p, end)
-        if p >= end:
-            return p
-        c = <unsigned char>s[p]
-        if not (sf_is(c, SF_TOKEN) or c == b':' or c == b'[' or c == b']'):
-            return p
-        p += 1
+    return skip_class(s, p, end, SF_GENVALUE)
 
 
 cdef Py_ssize_t scan_params_key(const char* s, Py_ssize_t pos, Py_ssize_t end, const char* bad_name,
